@@ -1,0 +1,211 @@
+"""The one library call behind `check`, `screen`, the service and the dashboard.
+
+A Checker resolves a query, standardises it, and decides per jurisdiction whether the
+structure is listed, a listed precursor, covered by a class definition, or none of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from rdkit import rdBase
+
+from analogwatch.chem.parse import ParsedQuery
+from analogwatch.chem.standardize import StandardizedMol, standardize
+from analogwatch.errors import InputError
+from analogwatch.registry import JURISDICTIONS, Registry, Resolver, Substance, default_registry
+from analogwatch.verdicts import BASIS_ORDER, AnalogueFlag, Match, Result, Verdict
+
+RDKIT_VERSION = rdBase.rdkitVersion
+
+
+class ClassEvaluator(Protocol):
+    """Anything that applies class-wide definitions: returns (jurisdiction, Match) pairs."""
+
+    def evaluate(self, std: StandardizedMol, as_of: date) -> list[tuple[str, Match]]: ...
+
+
+class AnalogueFlagger(Protocol):
+    """Flags possible US controlled substance analogues (never a verdict of control)."""
+
+    def flag(self, std: StandardizedMol, as_of: date) -> list[AnalogueFlag]: ...
+
+
+def _listing_explanation(sub: Substance, m_list: str, schedule: str, citation: str, eff: date, scope: str) -> str:
+    return (
+        f"{sub.name} is listed in {m_list} ({schedule}) by {citation}, in force since {eff.isoformat()}; "
+        f"{scope}"
+    )
+
+
+class Checker:
+    """Decides control status; build once, call ``check`` or ``check_structure`` many times."""
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        *,
+        class_evaluators: Sequence[ClassEvaluator] | None = None,
+        analogue_flagger: AnalogueFlagger | None = None,
+        use_opsin: bool = True,
+    ):
+        self.registry = registry if registry is not None else default_registry()
+        self.resolver = Resolver(self.registry, use_opsin=use_opsin)
+        if class_evaluators is None:
+            from analogwatch.rules import default_evaluators
+
+            class_evaluators = default_evaluators(self.registry)
+        self.class_evaluators = list(class_evaluators)
+        if analogue_flagger is None:
+            from analogwatch.rules import default_analogue_flagger
+
+            analogue_flagger = default_analogue_flagger(self.registry)
+        self.analogue_flagger = analogue_flagger
+
+    # -- public calls --------------------------------------------------------------------------
+    def check(self, query: str, *, id: str | None = None, as_of: date | None = None) -> Result:
+        """Resolve and evaluate one query. Bad input gives an ``invalid`` Result, never an exception."""
+        as_of = as_of or date.today()
+        rid = id if id is not None else query
+        try:
+            parsed = self.resolver.resolve(query)
+            return self._evaluate_parsed(parsed, rid, as_of)
+        except InputError as exc:
+            return self.invalid(rid, query, str(exc), as_of)
+
+    def check_structure(self, smiles: str, *, id: str, as_of: date) -> Result:
+        """Evaluate a SMILES without name resolution (the screening hot path)."""
+        from analogwatch.chem.parse import mol_from_smiles
+
+        try:
+            mol = mol_from_smiles(smiles)
+            return self.evaluate(standardize(mol), id=id, input=smiles, as_of=as_of)
+        except InputError as exc:
+            return self.invalid(id, smiles, str(exc), as_of)
+
+    def invalid(self, id: str, input: str, error: str, as_of: date) -> Result:
+        return Result(
+            id=id, input=input, status="invalid", error=error, as_of=as_of,
+            registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
+        )
+
+    # -- evaluation ------------------------------------------------------------------------------
+    def _evaluate_parsed(self, parsed: ParsedQuery, rid: str, as_of: date) -> Result:
+        if parsed.mol is None:
+            # A registry substance without a defined structure (plant material, biologics).
+            assert parsed.substance_id is not None
+            sub = self.registry.by_id[parsed.substance_id]
+            verdicts = {j: self._decide(j, self._listing_matches_for(sub, j, as_of, None), as_of) for j in JURISDICTIONS}
+            return Result(
+                id=rid, input=parsed.text, status="ok", as_of=as_of, verdicts=verdicts,
+                registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
+            )
+        return self.evaluate(standardize(parsed.mol), id=rid, input=parsed.text, as_of=as_of)
+
+    def evaluate(self, std: StandardizedMol, *, id: str, input: str, as_of: date) -> Result:
+        per_jur: dict[str, list[Match]] = {j: [] for j in JURISDICTIONS}
+        for sub in self.registry.by_connectivity.get(std.connectivity, []):
+            for j in JURISDICTIONS:
+                per_jur[j].extend(self._listing_matches_for(sub, j, as_of, std))
+        for ev in self.class_evaluators:
+            for j, m in ev.evaluate(std, as_of):
+                per_jur.setdefault(j, []).append(m)
+        verdicts = {j: self._decide(j, per_jur[j], as_of, std) for j in JURISDICTIONS}
+        if self.analogue_flagger is not None and not verdicts["US"].controlled:
+            verdicts["US"].possible_analogue_of = self.analogue_flagger.flag(std, as_of)
+        return Result(
+            id=id, input=input, status="ok", smiles=std.smiles, inchikey=std.inchikey, as_of=as_of,
+            verdicts=verdicts, registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
+        )
+
+    def _listing_matches_for(
+        self, sub: Substance, jur: str, as_of: date, std: StandardizedMol | None
+    ) -> list[Match]:
+        out = []
+        for lst in sub.listings:
+            if lst.jurisdiction != jur:
+                continue
+            if not lst.in_force(as_of):
+                continue
+            certainty = "definite"
+            if std is not None:
+                if std.inchikey in lst.except_inchikeys:
+                    continue
+                if lst.stereo == "as_drawn" and std.inchikey != sub.inchikey:
+                    if std.has_stereo:
+                        continue  # a different, defined stereoisomer: not this listing
+                    certainty = "interpretive"
+                    scope = (
+                        "the listing covers only the stereoisomer drawn, and the query leaves "
+                        "stereochemistry undefined, so it may or may not be that isomer."
+                    )
+                elif lst.stereo == "as_drawn":
+                    scope = "the listing is specific to this stereoisomer, and the query is that isomer."
+                else:
+                    scope = "the listing covers its salts and stereoisomers."
+                    if std.stripped_fragments:
+                        scope += " Counter-ions or solvents in the input were removed before matching."
+            else:
+                scope = "this substance has no defined chemical structure; matched by name."
+            out.append(
+                Match(
+                    basis=lst.basis,
+                    schedule=lst.schedule,
+                    list_name=lst.list_title,
+                    substance=sub.name,
+                    rule_id=f"{lst.list_id}:{sub.id}",
+                    citation=lst.citation,
+                    effective=lst.effective,
+                    end=lst.end,
+                    certainty=certainty,  # type: ignore[arg-type]
+                    rank=lst.rank,
+                    explanation=_listing_explanation(
+                        sub, lst.list_title, lst.schedule, lst.citation, lst.effective, scope
+                    ),
+                )
+            )
+        return out
+
+    def _not_yet_or_no_longer(self, jur: str, std: StandardizedMol | None, as_of: date) -> str | None:
+        """Explain a 'none' verdict when the substance is listed at another date."""
+        if std is None:
+            return None
+        for sub in self.registry.by_connectivity.get(std.connectivity, []):
+            for lst in sub.listings:
+                if lst.jurisdiction != jur:
+                    continue
+                if lst.effective > as_of:
+                    return (
+                        f"Not controlled on {as_of.isoformat()}: {sub.name} is listed in {lst.list_title} "
+                        f"only from {lst.effective.isoformat()} ({lst.citation})."
+                    )
+                if lst.end is not None and lst.end <= as_of:
+                    return (
+                        f"Not controlled on {as_of.isoformat()}: {sub.name} was removed from "
+                        f"{lst.list_title} on {lst.end.isoformat()} ({lst.end_citation or lst.citation})."
+                    )
+        return None
+
+    def _decide(self, jur: str, matches: list[Match], as_of: date, std: StandardizedMol | None = None) -> Verdict:
+        if not matches:
+            why = self._not_yet_or_no_longer(jur, std, as_of) or (
+                f"No {jur} listing, precursor listing or class definition in the analogwatch registry "
+                f"covers this structure on {as_of.isoformat()}."
+            )
+            return Verdict(controlled=False, basis="none", explanation=why)
+        matches = sorted(matches, key=lambda m: (BASIS_ORDER[m.basis], m.certainty != "definite", m.rank))
+        best = matches[0]
+        return Verdict(
+            controlled=True,
+            basis=best.basis,
+            schedule=best.schedule,
+            substance=best.substance,
+            rule_id=best.rule_id,
+            citation=best.citation,
+            effective=best.effective,
+            certainty=best.certainty,
+            explanation=best.explanation,
+            matches=matches,
+        )

@@ -1,0 +1,252 @@
+"""The command-line interface: thin Typer commands over the library."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from analogwatch import __version__
+from analogwatch.errors import AnalogwatchError
+
+app = typer.Typer(
+    help="analogwatch: is this compound controlled, where, since when, and why?",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+registry_app = typer.Typer(help="Inspect and maintain the registry of controlled substances.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+
+console = Console()
+err_console = Console(stderr=True)
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Status on this date (YYYY-MM-DD); default today.")
+]
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"error: --as-of must be a date YYYY-MM-DD, not {value!r}")
+        raise typer.Exit(2) from None
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"error: {message}", highlight=False, markup=False)
+    raise typer.Exit(code)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"analogwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    pass
+
+
+def _print_result_text(res) -> None:  # type: ignore[no-untyped-def]
+    console.print(f"[bold]{res.input}[/bold]  (as of {res.as_of.isoformat()})", highlight=False)
+    console.print(f"SMILES   {res.smiles or '-'}", highlight=False, markup=False)
+    console.print(f"InChIKey {res.inchikey or '-'}", highlight=False, markup=False)
+    table = Table(show_lines=True)
+    for col in ("Jurisdiction", "Controlled", "Basis", "Schedule / rule", "Effective", "Certainty", "Explanation"):
+        table.add_column(col, overflow="fold")
+    for jur, v in res.verdicts.items():
+        ctl = "[red]yes[/red]" if v.controlled else "[green]no[/green]"
+        sched = v.schedule or ""
+        if v.rule_id and v.basis == "class":
+            sched = f"{sched}\n{v.rule_id}"
+        expl = v.explanation
+        if v.citation:
+            expl += f"\nCitation: {v.citation}"
+        if v.possible_analogue_of:
+            flags = ", ".join(f"{a.substance} ({a.measure} {a.similarity:.2f})" for a in v.possible_analogue_of)
+            expl += f"\nPossible controlled substance analogue of: {flags} (a flag, not a verdict)"
+        table.add_row(
+            jur, ctl, v.basis, sched, v.effective.isoformat() if v.effective else "", v.certainty, expl
+        )
+    console.print(table)
+    if res.nearest_controlled:
+        console.print(
+            "Nearest controlled: "
+            + ", ".join(f"{n.substance} ({n.similarity:.2f})" for n in res.nearest_controlled),
+            highlight=False,
+        )
+
+
+@app.command()
+def check(
+    query: Annotated[str, typer.Argument(help="SMILES, InChI, molfile path or text, CAS number, name or IUPAC name.")],
+    as_of: AsOf = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Control status of one compound in every jurisdiction."""
+    from analogwatch.checker import Checker
+
+    if fmt not in ("text", "json"):
+        _fail("--format must be text or json", 2)
+    text = query
+    p = Path(query)
+    if query.lower().endswith((".mol", ".sdf", ".mdl")) and p.is_file():
+        text = p.read_text(encoding="utf-8", errors="replace")
+    try:
+        res = Checker().check(text, as_of=_as_of(as_of))
+    except AnalogwatchError as exc:
+        _fail(str(exc))
+    if res.status == "invalid":
+        _fail(res.error or "invalid input")
+    if fmt == "json":
+        typer.echo(res.model_dump_json(indent=2))
+    else:
+        _print_result_text(res)
+
+
+@app.command()
+def screen(
+    input: Annotated[Path, typer.Argument(help="Input: .smi, .csv, .tsv, .sdf, .txt (names) or .parquet, gzip or not.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file; stdout when omitted.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, jsonl or parquet (default from -o).")] = None,
+    smiles_column: Annotated[str | None, typer.Option("--smiles-column")] = None,
+    id_column: Annotated[str | None, typer.Option("--id-column")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Screen a file of compounds; one result row per input record, in order."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from analogwatch.screen import screen_file
+
+    if fmt is not None and fmt not in ("csv", "jsonl", "parquet"):
+        _fail("--format must be csv, jsonl or parquet", 2)
+    when = _as_of(as_of)
+    show = err_console.is_terminal
+    progress = Progress(
+        TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(), console=err_console, disable=not show,
+    )
+    try:
+        with progress:
+            task = progress.add_task("screen", total=None, rate="")
+            summary = screen_file(
+                input, output, fmt=fmt, smiles_column=smiles_column, id_column=id_column, as_of=when,
+                on_result=lambda r: progress.advance(task),
+            )
+    except AnalogwatchError as exc:
+        _fail(str(exc))
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    err_console.print(
+        f"screened {summary.total} records: {summary.controlled} controlled somewhere, "
+        f"{summary.invalid} invalid",
+        highlight=False,
+    )
+
+
+@registry_app.command("export")
+def registry_export(
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "json",
+    output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+) -> None:
+    """Export the registry: one record per substance with its listings."""
+    from analogwatch.registry import default_registry
+
+    reg = default_registry()
+    fh = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    try:
+        if fmt == "json":
+            json.dump(
+                {"registry_version": reg.version, "substances": [s.model_dump(mode="json") for s in reg.substances]},
+                fh, ensure_ascii=False, indent=1,
+            )
+            fh.write("\n")
+        elif fmt == "csv":
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["id", "name", "synonyms", "systematic_name", "cas", "smiles", "inchikey", "no_structure",
+                        "jurisdiction", "list", "schedule", "citation", "effective", "end", "stereo"])
+            for s in reg.substances:
+                for lst in s.listings:
+                    w.writerow([s.id, s.name, ";".join(s.synonyms), s.systematic_name or "", ";".join(s.cas),
+                                s.smiles or "", s.inchikey or "", s.no_structure or "", lst.jurisdiction,
+                                lst.list_id, lst.schedule, lst.citation, lst.effective.isoformat(),
+                                lst.end.isoformat() if lst.end else "", lst.stereo])
+        else:
+            _fail("--format must be csv or json", 2)
+    finally:
+        if output:
+            fh.close()
+
+
+@registry_app.command("stats")
+def registry_stats() -> None:
+    """Counts of substances and listings per jurisdiction and list."""
+    from analogwatch.registry import default_registry
+    from analogwatch.registry.stats import stats
+
+    reg = default_registry()
+    st = stats(reg)
+    console.print(f"registry {reg.version}: {st['substances']} substances, {st['with_structure']} with a structure, "
+                  f"{st['listings']} listings", highlight=False)
+    table = Table("Jurisdiction", "List", "Entries", "In force today")
+    for row in st["per_list"]:
+        table.add_row(row["jurisdiction"], row["title"], str(row["entries"]), str(row["in_force"]))
+    console.print(table)
+
+
+@registry_app.command("fill")
+def registry_fill(
+    files: Annotated[list[Path], typer.Argument(help="Registry CSV files to fill in place.")],
+) -> None:
+    """Derive structures for registry CSV files: OPSIN on systematic names, canonical SMILES, InChIKey."""
+    from analogwatch.registry.build import fill_file
+
+    bad = 0
+    for f in files:
+        rep = fill_file(f)
+        typer.echo(f"{f}: {rep.filled} rows updated")
+        for p in rep.problems or []:
+            bad += 1
+            typer.echo(f"  problem: {p}")
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo() -> None:
+    """Run analogwatch on the built-in example: four spellings of fentanyl, then a small screen."""
+    from importlib import resources
+
+    from analogwatch.checker import Checker
+    from analogwatch.screen import screen_file
+
+    checker = Checker()
+    for q in ("fentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "437-38-7",
+              "N-phenyl-N-[1-(2-phenylethyl)piperidin-4-yl]propanamide"):
+        _print_result_text(checker.check(q))
+    example = Path(str(resources.files("analogwatch") / "examples" / "compounds.smi"))
+    out = Path("analogwatch-demo.csv")
+    summary = screen_file(example, out, checker=checker)
+    console.print(
+        f"Screened {example.name}: {summary.total} records, {summary.controlled} controlled somewhere, "
+        f"{summary.invalid} invalid -> {out}", highlight=False,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

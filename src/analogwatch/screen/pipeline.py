@@ -1,0 +1,84 @@
+"""Screening a file: records in, one result per record out, in order."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from analogwatch import __version__
+from analogwatch.checker import RDKIT_VERSION, Checker
+from analogwatch.screen.readers import Record, read_records
+from analogwatch.screen.writers import CsvWriter, JsonlWriter, ParquetWriter, ResultWriter, output_format
+from analogwatch.verdicts import Result
+
+
+@dataclass
+class ScreenSummary:
+    total: int = 0
+    invalid: int = 0
+    controlled: int = 0
+
+
+def provenance(checker: Checker, as_of: date) -> dict[str, str]:
+    return {
+        "analogwatch_version": __version__,
+        "registry_version": checker.registry.version,
+        "rdkit_version": RDKIT_VERSION,
+        "rules_version": getattr(checker, "rules_version", "none"),
+        "as_of": as_of.isoformat(),
+    }
+
+
+def check_records(checker: Checker, records: Iterable[Record], as_of: date) -> Iterator[Result]:
+    for rec in records:
+        if rec.error:
+            yield checker.invalid(rec.id, rec.text, rec.error, as_of)
+        else:
+            yield checker.check(rec.text, id=rec.id, as_of=as_of)
+
+
+def open_writer(stack: ExitStack, out: Path | None, fmt: str, prov: dict[str, str]) -> ResultWriter:
+    if fmt == "parquet":
+        if out is None:
+            raise ValueError("Parquet output needs a file name (-o)")
+        return ParquetWriter(out, prov)
+    fh = stack.enter_context(open(out, "w", encoding="utf-8", newline="")) if out else sys.stdout
+    return CsvWriter(fh, prov) if fmt == "csv" else JsonlWriter(fh, prov)
+
+
+def screen_file(
+    path: Path,
+    out: Path | None = None,
+    *,
+    fmt: str | None = None,
+    smiles_column: str | None = None,
+    id_column: str | None = None,
+    as_of: date | None = None,
+    checker: Checker | None = None,
+    on_result: Callable[[Result], None] | None = None,
+) -> ScreenSummary:
+    """Screen every record of ``path``; write results to ``out`` (stdout when None)."""
+    checker = checker or Checker()
+    as_of = as_of or date.today()
+    fmt = output_format(out, fmt)
+    summary = ScreenSummary()
+    records = read_records(path, smiles_column=smiles_column, id_column=id_column)
+    with ExitStack() as stack:
+        writer = open_writer(stack, out, fmt, provenance(checker, as_of))
+        try:
+            for res in check_records(checker, records, as_of):
+                writer.write(res)
+                summary.total += 1
+                if res.status == "invalid":
+                    summary.invalid += 1
+                elif any(v.controlled for v in res.verdicts.values()):
+                    summary.controlled += 1
+                if on_result:
+                    on_result(res)
+        finally:
+            writer.close()
+    return summary
