@@ -168,8 +168,13 @@ class Checker:
             )
         return out
 
-    def _not_yet_or_no_longer(self, jur: str, std: StandardizedMol | None, as_of: date) -> str | None:
-        """Explain a 'none' verdict when the substance is listed at another date."""
+    def _not_yet_or_no_longer(
+        self, jur: str, std: StandardizedMol | None, as_of: date
+    ) -> tuple[str, bool] | None:
+        """Explain a 'none' verdict when the substance is listed at another date.
+
+        Returns the explanation and whether it is definite (False when earlier control under
+        instruments the registry does not model is possible)."""
         if std is None:
             return None
         for sub in self.registry.by_connectivity.get(std.connectivity, []):
@@ -177,24 +182,32 @@ class Checker:
                 if lst.jurisdiction != jur:
                     continue
                 if lst.effective > as_of:
-                    return (
-                        f"Not controlled on {as_of.isoformat()}: {sub.name} is listed in {lst.list_title} "
-                        f"only from {lst.effective.isoformat()} ({lst.citation})."
+                    text = (
+                        f"Not controlled on {as_of.isoformat()} under the lists in the registry: {sub.name} "
+                        f"is listed in {lst.list_title} only from {lst.effective.isoformat()} ({lst.citation})."
                     )
+                    if lst.prior_history:
+                        return f"{text} {lst.prior_history}", False
+                    return text, True
                 if lst.end is not None and lst.end <= as_of:
                     return (
                         f"Not controlled on {as_of.isoformat()}: {sub.name} was removed from "
-                        f"{lst.list_title} on {lst.end.isoformat()} ({lst.end_citation or lst.citation})."
+                        f"{lst.list_title} on {lst.end.isoformat()} ({lst.end_citation or lst.citation}).",
+                        True,
                     )
         return None
 
     def _decide(self, jur: str, matches: list[Match], as_of: date, std: StandardizedMol | None = None) -> Verdict:
         if not matches:
-            why = self._not_yet_or_no_longer(jur, std, as_of) or (
+            why, definite = self._not_yet_or_no_longer(jur, std, as_of) or (
                 f"No {jur} listing, precursor listing or class definition in the analogwatch registry "
-                f"covers this structure on {as_of.isoformat()}."
+                f"covers this structure on {as_of.isoformat()}.",
+                True,
             )
-            return Verdict(controlled=False, basis="none", explanation=why)
+            return Verdict(
+                controlled=False, basis="none", explanation=why,
+                certainty="definite" if definite else "interpretive",
+            )
         matches = sorted(matches, key=lambda m: (BASIS_ORDER[m.basis], m.certainty != "definite", m.rank))
         best = matches[0]
         return Verdict(

@@ -189,6 +189,7 @@ def load_registry(root: Path | None = None) -> Registry:
                 number=row.get("no") or None,
                 source=f"{spec.get('source', '')} [{spec['path']}]".strip(),
                 note=row.get("note") or None,
+                prior_history=spec.get("prior_history") or None,
             )
             key = ik if ik else "name:" + normalize_name(name)
             sub = by_key.get(key)

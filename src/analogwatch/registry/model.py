@@ -46,6 +46,9 @@ class Listing(BaseModel):
     source: str
     note: str | None = None
     rank: int = 50
+    #: set when the substance may have been controlled before ``effective`` under earlier instruments
+    #: that the registry does not model (e.g. China's lists before the 2013 editions)
+    prior_history: str | None = None
 
     def in_force(self, on: date) -> bool:
         return self.effective <= on and (self.end is None or on < self.end)
