@@ -99,7 +99,7 @@ class Registry:
 
 def _read_sources(root: Path) -> tuple[dict[str, ControlList], list[dict]]:
     """lists.yaml names every legal list and the folders to read, in order of name precedence;
-    each folder's files.yaml names its CSV files with the list, citation, date and source."""
+    each folder's files*.yaml index names its CSV files with the list, citation, date and source."""
     with open(root / "lists.yaml", encoding="utf-8") as fh:
         meta = yaml.safe_load(fh)
     lists = {}
@@ -110,15 +110,13 @@ def _read_sources(root: Path) -> tuple[dict[str, ControlList], list[dict]]:
             raise RegistryError(f"lists.yaml: list {lid}: {exc}") from exc
     files: list[dict] = []
     for folder in meta["folders"]:
-        index = root / folder / "files.yaml"
-        if not index.exists():
-            continue
-        with open(index, encoding="utf-8") as fh:
-            specs = yaml.safe_load(fh) or {}
-        for spec in specs.get("files", []):
-            spec = dict(spec)
-            spec["path"] = f"{folder}/{spec['path']}"
-            files.append(spec)
+        for index in sorted((root / folder).glob("files*.yaml")):
+            with open(index, encoding="utf-8") as fh:
+                specs = yaml.safe_load(fh) or {}
+            for spec in specs.get("files", []):
+                spec = dict(spec)
+                spec["path"] = f"{folder}/{spec['path']}"
+                files.append(spec)
     return lists, files
 
 
