@@ -159,6 +159,21 @@ def screen(
     )
 
 
+@app.command()
+def explain(
+    query: Annotated[str, typer.Argument(help="Any query `check` accepts.")],
+    svg: Annotated[Path | None, typer.Option("--svg", help="Write a depiction with regions coloured.")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Explain how each class definition reads the molecule, region by region."""
+    from analogwatch.rules.explain import explain_query
+
+    try:
+        explain_query(query, svg=svg, as_of=_as_of(as_of), console=console)
+    except AnalogwatchError as exc:
+        _fail(str(exc))
+
+
 @registry_app.command("export")
 def registry_export(
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "json",
