@@ -97,7 +97,9 @@ class Checker:
             # A registry substance without a defined structure (plant material, biologics).
             assert parsed.substance_id is not None
             sub = self.registry.by_id[parsed.substance_id]
-            verdicts = {j: self._decide(j, self._listing_matches_for(sub, j, as_of, None), as_of) for j in JURISDICTIONS}
+            verdicts = {
+                j: self._decide(j, self._listing_matches_for(sub, j, as_of, None), as_of) for j in JURISDICTIONS
+            }
             return Result(
                 id=rid, input=parsed.text, status="ok", as_of=as_of, verdicts=verdicts,
                 registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,

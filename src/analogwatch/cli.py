@@ -38,12 +38,13 @@ def _as_of(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        err_console.print(f"error: --as-of must be a date YYYY-MM-DD, not {value!r}")
-        raise typer.Exit(2) from None
+        _fail(f"--as-of must be a date YYYY-MM-DD, not {value!r}", 2)
+        raise  # unreachable: _fail exits
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"error: {message}", highlight=False, markup=False)
+    """One line on stderr, then a non-zero exit."""
+    typer.echo("error: " + " ".join(message.split()), err=True)
     raise typer.Exit(code)
 
 
@@ -63,27 +64,35 @@ def main(
 
 
 def _print_result_text(res) -> None:  # type: ignore[no-untyped-def]
-    console.print(f"[bold]{res.input}[/bold]  (as of {res.as_of.isoformat()})", highlight=False)
+    console.print(f"[bold]{res.input}[/bold]  (status as of {res.as_of.isoformat()})", highlight=False)
     console.print(f"SMILES   {res.smiles or '-'}", highlight=False, markup=False)
     console.print(f"InChIKey {res.inchikey or '-'}", highlight=False, markup=False)
-    table = Table(show_lines=True)
-    for col in ("Jurisdiction", "Controlled", "Basis", "Schedule / rule", "Effective", "Certainty", "Explanation"):
+    table = Table(show_lines=False)
+    for col in ("Jurisdiction", "Controlled", "Basis", "Schedule", "Substance / rule", "Effective", "Certainty"):
         table.add_column(col, overflow="fold")
     for jur, v in res.verdicts.items():
-        ctl = "[red]yes[/red]" if v.controlled else "[green]no[/green]"
-        sched = v.schedule or ""
-        if v.rule_id and v.basis == "class":
-            sched = f"{sched}\n{v.rule_id}"
-        expl = v.explanation
-        if v.citation:
-            expl += f"\nCitation: {v.citation}"
-        if v.possible_analogue_of:
-            flags = ", ".join(f"{a.substance} ({a.measure} {a.similarity:.2f})" for a in v.possible_analogue_of)
-            expl += f"\nPossible controlled substance analogue of: {flags} (a flag, not a verdict)"
+        ctl = "[bold red]YES[/bold red]" if v.controlled else "[green]no[/green]"
+        what = v.substance or ""
+        if v.basis == "class" and v.rule_id:
+            what = f"{what} [{v.rule_id}]"
         table.add_row(
-            jur, ctl, v.basis, sched, v.effective.isoformat() if v.effective else "", v.certainty, expl
+            jur, ctl, v.basis, v.schedule or "", what, v.effective.isoformat() if v.effective else "", v.certainty
         )
     console.print(table)
+    for jur, v in res.verdicts.items():
+        console.print(f"[bold]{jur}[/bold]: {v.explanation}", highlight=False)
+        if v.citation:
+            console.print(f"    citation: {v.citation}", highlight=False, markup=False)
+        for m in v.matches[1:]:
+            console.print(f"    also: {m.explanation}", highlight=False, markup=False)
+        if v.possible_analogue_of:
+            flags = ", ".join(f"{a.substance} ({a.schedule}, {a.similarity:.2f})" for a in v.possible_analogue_of)
+            console.print(
+                f"    possible controlled substance analogue of {flags} "
+                f"[{v.possible_analogue_of[0].measure} >= {v.possible_analogue_of[0].threshold}]: "
+                "a flag for review under 21 U.S.C. 802(32), not a verdict of control",
+                highlight=False, markup=False,
+            )
     if res.nearest_controlled:
         console.print(
             "Nearest controlled: "
@@ -121,7 +130,9 @@ def check(
 
 @app.command()
 def screen(
-    input: Annotated[Path, typer.Argument(help="Input: .smi, .csv, .tsv, .sdf, .txt (names) or .parquet, gzip or not.")],
+    input: Annotated[
+        Path, typer.Argument(help="Input: .smi, .csv, .tsv, .sdf, .txt (names) or .parquet, gzip or not.")
+    ],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file; stdout when omitted.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv, jsonl or parquet (default from -o).")] = None,
     smiles_column: Annotated[str | None, typer.Option("--smiles-column")] = None,

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Jurisdiction = Literal["US", "CN", "UN"]
-JURISDICTIONS: tuple[Jurisdiction, ...] = ("US", "CN", "UN")
+JURISDICTIONS: tuple[str, ...] = ("US", "CN", "UN")
 ListKind = Literal["controlled", "precursor"]
 StereoScope = Literal["all", "as_drawn"]
 

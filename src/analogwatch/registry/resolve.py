@@ -15,7 +15,7 @@ from analogwatch.chem.parse import (
     mol_from_smiles,
     parse_query,
 )
-from analogwatch.errors import InputError
+from analogwatch.errors import InputError, StructureError
 from analogwatch.registry.loader import Registry
 
 
@@ -66,6 +66,8 @@ class Resolver:
         if looks_like_smiles(text):
             try:
                 return ParsedQuery(QueryKind.SMILES, text, mol_from_smiles(text))
+            except StructureError:
+                raise
             except InputError as exc:
                 smiles_error = exc
         if self.use_opsin and len(text) < 1000:
@@ -73,5 +75,7 @@ class Resolver:
             if smi:
                 return ParsedQuery(QueryKind.SYSTEMATIC_NAME, text, mol_from_smiles(smi))
         if smiles_error is not None:
-            raise InputError(f"{text[:80]!r} is neither a known name nor a valid SMILES ({smiles_error})")
+            raise InputError(
+                f"{text[:80]!r} is not a known name, CAS number, systematic name or valid SMILES ({smiles_error})"
+            )
         raise InputError(f"{text[:80]!r} is not a known name, CAS number or parsable structure")

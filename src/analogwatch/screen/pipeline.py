@@ -46,7 +46,7 @@ def open_writer(stack: ExitStack, out: Path | None, fmt: str, prov: dict[str, st
         if out is None:
             raise ValueError("Parquet output needs a file name (-o)")
         return ParquetWriter(out, prov)
-    fh = stack.enter_context(open(out, "w", encoding="utf-8", newline="")) if out else sys.stdout
+    fh = stack.enter_context(open(out, "w", encoding="utf-8", newline="")) if out else sys.stdout  # noqa: SIM115
     return CsvWriter(fh, prov) if fmt == "csv" else JsonlWriter(fh, prov)
 
 
