@@ -24,6 +24,13 @@ app = typer.Typer(
 registry_app = typer.Typer(help="Inspect and maintain the registry of controlled substances.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 
+from analogwatch.markets.cli import listings_app  # noqa: E402
+from analogwatch.service.cli import admin_app, serve  # noqa: E402
+
+app.add_typer(admin_app, name="admin")
+app.add_typer(listings_app, name="listings")
+app.command("serve")(serve)
+
 console = Console()
 err_console = Console(stderr=True)
 

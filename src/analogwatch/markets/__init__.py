@@ -1,0 +1,1 @@
+"""Market watch: ingest darknet-market listings, extract what is sold, track vendors."""

@@ -1,0 +1,1 @@
+"""The intelligence-sharing service: agencies record identifications, share them and get alerted."""
