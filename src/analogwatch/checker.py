@@ -75,6 +75,20 @@ class Checker:
         except InputError as exc:
             return self.invalid(rid, query, str(exc), as_of)
 
+    def check_many(self, records: Sequence[tuple[str, str]], *, as_of: date) -> list[Result]:
+        """Check (id, query) pairs in order; systematic names are parsed by OPSIN in one batch."""
+        resolved = self.resolver.resolve_many([q for _, q in records])
+        out = []
+        for (rid, query), parsed in zip(records, resolved, strict=True):
+            if isinstance(parsed, InputError):
+                out.append(self.invalid(rid, query, str(parsed), as_of))
+                continue
+            try:
+                out.append(self._evaluate_parsed(parsed, rid, as_of))
+            except InputError as exc:
+                out.append(self.invalid(rid, query, str(exc), as_of))
+        return out
+
     def check_structure(self, smiles: str, *, id: str, as_of: date) -> Result:
         """Evaluate a SMILES without name resolution (the screening hot path)."""
         from analogwatch.chem.parse import mol_from_smiles

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from analogwatch.chem.parse import mol_from_smiles
 from analogwatch.chem.standardize import standardize
-from analogwatch.errors import InputError
+from analogwatch.errors import InputError, RegistryError
 from analogwatch.registry.loader import COLUMNS
 
 
@@ -26,9 +27,13 @@ def opsin_smiles(names: list[str]) -> list[str | None]:
         return []
     from py2opsin import py2opsin
 
-    with warnings.catch_warnings():
+    # py2opsin passes names through a temporary file; give every call its own so that concurrent
+    # processes never read each other's input.
+    with tempfile.TemporaryDirectory(prefix="analogwatch-opsin-") as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = py2opsin(names, output_format="SMILES")
+        out = py2opsin(names, output_format="SMILES", tmp_fpath=str(Path(tmp) / "names.txt"))
+    if len(out if isinstance(out, list) else [out]) != len(names):
+        raise RegistryError(f"OPSIN returned {len(out)} results for {len(names)} names")
     if isinstance(out, str):
         out = [out]
     return [s or None for s in out]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from analogwatch.chem.parse import (
     ParsedQuery,
     QueryKind,
@@ -17,13 +15,6 @@ from analogwatch.chem.parse import (
 )
 from analogwatch.errors import InputError, StructureError
 from analogwatch.registry.loader import Registry
-
-
-@lru_cache(maxsize=4096)
-def _opsin_one(name: str) -> str | None:
-    from analogwatch.registry.build import opsin_smiles
-
-    return opsin_smiles([name])[0]
 
 
 class Resolver:
@@ -43,6 +34,36 @@ class Resolver:
         return ParsedQuery(kind, text, mol, substance_id=sub.id)
 
     def resolve(self, query: str) -> ParsedQuery:
+        """Resolve one query; raise InputError with the reason when it cannot be resolved."""
+        out = self.resolve_many([query])[0]
+        if isinstance(out, InputError):
+            raise out
+        return out
+
+    def resolve_many(self, queries: list[str]) -> list[ParsedQuery | InputError]:
+        """Resolve a batch; names that need OPSIN are parsed in one call (one JVM start per batch)."""
+        results: list[ParsedQuery | InputError | _Pending] = []
+        for q in queries:
+            try:
+                results.append(self._resolve_local(q))
+            except InputError as exc:
+                results.append(exc)
+        pending = [i for i, r in enumerate(results) if isinstance(r, _Pending) and r.opsin]
+        if pending and self.use_opsin:
+            from analogwatch.registry.build import opsin_smiles
+
+            texts = [results[i].text for i in pending]  # type: ignore[union-attr]
+            for i, smi in zip(pending, opsin_smiles(texts), strict=True):
+                p = results[i]
+                assert isinstance(p, _Pending)
+                if smi:
+                    try:
+                        results[i] = ParsedQuery(QueryKind.SYSTEMATIC_NAME, p.text, mol_from_smiles(smi))
+                    except InputError as exc:
+                        results[i] = exc
+        return [r.error() if isinstance(r, _Pending) else r for r in results]
+
+    def _resolve_local(self, query: str) -> ParsedQuery | _Pending:
         if not isinstance(query, str):
             raise TypeError(f"a query must be a str, not {type(query).__name__}")
         text = query.strip()
@@ -70,12 +91,25 @@ class Resolver:
                 raise
             except InputError as exc:
                 smiles_error = exc
-        if self.use_opsin and len(text) < 1000:
-            smi = _opsin_one(text)
-            if smi:
-                return ParsedQuery(QueryKind.SYSTEMATIC_NAME, text, mol_from_smiles(smi))
-        if smiles_error is not None:
-            raise InputError(
-                f"{text[:80]!r} is not a known name, CAS number, systematic name or valid SMILES ({smiles_error})"
-            )
-        raise InputError(f"{text[:80]!r} is not a known name, CAS number or parsable structure")
+        if len(text) > MAX_NAME_CHARS:
+            return _Pending(text, smiles_error, opsin=False)
+        return _Pending(text, smiles_error, opsin=self.use_opsin)
+
+
+#: Longest text sent to OPSIN as a systematic name.
+MAX_NAME_CHARS = 1000
+
+
+class _Pending:
+    """A query that only OPSIN can still resolve; ``error`` is the reason when it cannot."""
+
+    def __init__(self, text: str, smiles_error: InputError | None, *, opsin: bool):
+        self.text = text
+        self.smiles_error = smiles_error
+        self.opsin = opsin
+
+    def error(self) -> InputError:
+        what = "a known name, CAS number" + (", systematic name" if self.opsin else "")
+        if self.smiles_error is not None:
+            return InputError(f"{self.text[:80]!r} is not {what} or valid SMILES ({self.smiles_error})")
+        return InputError(f"{self.text[:80]!r} is not {what} or parsable structure")
