@@ -17,7 +17,7 @@ import yaml
 from analogwatch import __version__
 from analogwatch.errors import RegistryError
 from analogwatch.registry.model import ControlList, Listing, Substance
-from analogwatch.registry.names import normalize_name
+from analogwatch.registry.names import GREEK, normalize_name
 
 COLUMNS = (
     "no", "name", "synonyms", "systematic_name", "cas", "smiles", "inchikey", "no_structure",
@@ -49,7 +49,11 @@ def _date(value: str | date | None, where: str) -> date | None:
 
 
 def slug(name: str) -> str:
-    return _SLUG.sub("-", name.casefold()).strip("-")
+    """A stable ASCII id from a name: "α-PVP" -> "alpha-pvp"."""
+    s = name.casefold()
+    for g, latin in GREEK.items():
+        s = s.replace(g, latin)
+    return _SLUG.sub("-", s).strip("-")
 
 
 class Registry:
