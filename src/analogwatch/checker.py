@@ -63,6 +63,9 @@ class Checker:
 
             analogue_flagger = default_analogue_flagger(self.registry)
         self.analogue_flagger = analogue_flagger
+        #: identifies the class definitions applied (file names and content hashes)
+        versions = [getattr(ev, "version", type(ev).__name__) for ev in self.class_evaluators]
+        self.rules_version = ";".join(versions) or "none"
 
     # -- public calls --------------------------------------------------------------------------
     def check(self, query: str, *, id: str | None = None, as_of: date | None = None) -> Result:

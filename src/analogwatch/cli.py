@@ -145,34 +145,69 @@ def screen(
     smiles_column: Annotated[str | None, typer.Option("--smiles-column")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column")] = None,
     as_of: AsOf = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores).")] = 1,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address; a LocalCluster when omitted.")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Records per chunk of work.")] = 5000,
+    resume: Annotated[bool, typer.Option("--resume", help="Keep the chunks an interrupted run completed.")] = False,
 ) -> None:
     """Screen a file of compounds; one result row per input record, in order."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    import os
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from analogwatch.screen import screen_file
+    from analogwatch.screen.readers import estimate_total
 
-    if fmt is not None and fmt not in ("csv", "jsonl", "parquet"):
-        _fail("--format must be csv, jsonl or parquet", 2)
+    if jobs <= 0:
+        jobs = os.cpu_count() or 1
+    if chunk_size < 1:
+        _fail("--chunk-size must be at least 1", 2)
     when = _as_of(as_of)
     show = err_console.is_terminal
     progress = Progress(
-        TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), console=err_console, disable=not show,
+        TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+        TextColumn("[progress.data.speed]{task.fields[rate]}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=not show,
     )
     try:
         with progress:
-            task = progress.add_task("screen", total=None, rate="")
+            total = estimate_total(input) if show and input.exists() else None
+            task = progress.add_task("screen", total=total, rate="")
+
+            def advance(n: int) -> None:
+                progress.advance(task, n)
+                t = progress.tasks[0]
+                if t.speed:
+                    progress.update(task, rate=f"{t.speed:,.0f} compounds/s")
+
             summary = screen_file(
                 input, output, fmt=fmt, smiles_column=smiles_column, id_column=id_column, as_of=when,
-                on_result=lambda r: progress.advance(task),
+                jobs=jobs, engine=engine, scheduler=scheduler, chunk_size=chunk_size, resume=resume,
+                on_progress=advance,
             )
     except AnalogwatchError as exc:
         _fail(str(exc))
     except ValueError as exc:
         _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        where = f" {output}.parts/" if output else ""
+        _fail(f"interrupted; completed chunks are kept in{where}; run again with --resume to finish", 130)
+    resumed = f" ({summary.resumed_chunks} of {summary.chunks} chunks kept from an earlier run)" if (
+        summary.resumed_chunks) else ""
     err_console.print(
         f"screened {summary.total} records: {summary.controlled} controlled somewhere, "
-        f"{summary.invalid} invalid",
+        f"{summary.invalid} invalid{resumed}",
         highlight=False,
     )
 

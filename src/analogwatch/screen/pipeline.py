@@ -1,19 +1,25 @@
-"""Screening a file: records in, one result per record out, in order."""
+"""Screening a file: records in, one result per record out, in order, in constant memory.
+
+The input is streamed and cut into chunks; an engine (this process, local worker processes or a
+Dask cluster) checks each chunk; completed chunks are kept as parts beside the output so that
+``resume=True`` redoes only what an interrupted run had not finished; the parts are then joined
+in input order.
+"""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from analogwatch import __version__
 from analogwatch.checker import RDKIT_VERSION, Checker
-from analogwatch.screen.readers import Record, read_records
-from analogwatch.screen.writers import CsvWriter, JsonlWriter, ParquetWriter, ResultWriter, output_format
-from analogwatch.verdicts import Result
+from analogwatch.screen.chunks import CHUNK_SIZE, Chunk, Manifest, PartStore, chunked
+from analogwatch.screen.engines import run_dask, run_local
+from analogwatch.screen.readers import read_records
+from analogwatch.screen.writers import output_format
 
 
 @dataclass
@@ -21,6 +27,8 @@ class ScreenSummary:
     total: int = 0
     invalid: int = 0
     controlled: int = 0
+    chunks: int = 0
+    resumed_chunks: int = 0
 
 
 def provenance(checker: Checker, as_of: date) -> dict[str, str]:
@@ -28,40 +36,13 @@ def provenance(checker: Checker, as_of: date) -> dict[str, str]:
         "analogwatch_version": __version__,
         "registry_version": checker.registry.version,
         "rdkit_version": RDKIT_VERSION,
-        "rules_version": getattr(checker, "rules_version", "none"),
+        "rules_version": checker.rules_version,
         "as_of": as_of.isoformat(),
     }
 
 
-#: records resolved together (one OPSIN call per batch for systematic names)
-BATCH = 256
-
-
-def _check_batch(checker: Checker, batch: list[Record], as_of: date) -> list[Result]:
-    good = [(r.id, r.text) for r in batch if not r.error]
-    checked = iter(checker.check_many(good, as_of=as_of))
-    return [checker.invalid(r.id, r.text, r.error, as_of) if r.error else next(checked) for r in batch]
-
-
-def check_records(checker: Checker, records: Iterable[Record], as_of: date) -> Iterator[Result]:
-    """Results for ``records`` in order, one per record."""
-    batch: list[Record] = []
-    for rec in records:
-        batch.append(rec)
-        if len(batch) >= BATCH:
-            yield from _check_batch(checker, batch, as_of)
-            batch = []
-    if batch:
-        yield from _check_batch(checker, batch, as_of)
-
-
-def open_writer(stack: ExitStack, out: Path | None, fmt: str, prov: dict[str, str]) -> ResultWriter:
-    if fmt == "parquet":
-        if out is None:
-            raise ValueError("Parquet output needs a file name (-o)")
-        return ParquetWriter(out, prov)
-    fh = stack.enter_context(open(out, "w", encoding="utf-8", newline="")) if out else sys.stdout  # noqa: SIM115
-    return CsvWriter(fh, prov) if fmt == "csv" else JsonlWriter(fh, prov)
+def parts_folder(out: Path) -> Path:
+    return out.with_name(out.name + ".parts")
 
 
 def screen_file(
@@ -73,26 +54,72 @@ def screen_file(
     id_column: str | None = None,
     as_of: date | None = None,
     checker: Checker | None = None,
-    on_result: Callable[[Result], None] | None = None,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    resume: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ScreenSummary:
-    """Screen every record of ``path``; write results to ``out`` (stdout when None)."""
+    """Screen every record of ``path``; write the results to ``out`` (stdout when None)."""
     checker = checker or Checker()
     as_of = as_of or date.today()
     fmt = output_format(out, fmt)
-    summary = ScreenSummary()
+    if fmt == "parquet" and out is None:
+        raise ValueError("Parquet output needs a file name (-o)")
+    if engine not in ("local", "dask"):
+        raise ValueError(f"unknown engine {engine!r}; use local or dask")
+    if resume and out is None:
+        raise ValueError("--resume needs an output file (-o)")
+    prov = provenance(checker, as_of)
+    st = path.stat() if path.exists() else None
+    manifest = Manifest(
+        input=str(path.resolve()), input_size=st.st_size if st else 0, input_mtime_ns=st.st_mtime_ns if st else 0,
+        chunk_size=chunk_size, fmt=fmt, as_of=as_of.isoformat(), provenance=prov,
+    )
+    tmpdir = None
+    if out is None:
+        tmpdir = tempfile.TemporaryDirectory(prefix="analogwatch-screen-")
+        folder = Path(tmpdir.name) / "parts"
+    else:
+        folder = parts_folder(out)
     records = read_records(path, smiles_column=smiles_column, id_column=id_column)
-    with ExitStack() as stack:
-        writer = open_writer(stack, out, fmt, provenance(checker, as_of))
-        try:
-            for res in check_records(checker, records, as_of):
-                writer.write(res)
-                summary.total += 1
-                if res.status == "invalid":
-                    summary.invalid += 1
-                elif any(v.controlled for v in res.verdicts.values()):
-                    summary.controlled += 1
-                if on_result:
-                    on_result(res)
-        finally:
-            writer.close()
+    # Read the first record now so that an unreadable input fails before any parts are written.
+    first = next(records, None)
+
+    def all_records():  # type: ignore[no-untyped-def]
+        if first is not None:
+            yield first
+            yield from records
+
+    store = PartStore(folder, manifest, resume=resume)
+    summary = ScreenSummary()
+
+    def todo() -> Iterator[Chunk]:
+        for ch in chunked(all_records(), chunk_size):
+            summary.chunks += 1
+            if store.done(ch.index):
+                summary.resumed_chunks += 1
+                if on_progress:
+                    on_progress(len(ch.ids))
+                continue
+            yield ch
+
+    if engine == "dask":
+        outcomes = run_dask(checker, todo(), fmt, as_of, prov, scheduler=scheduler, jobs=jobs)
+    else:
+        outcomes = run_local(checker, todo(), fmt, as_of, prov, jobs)
+    for oc in outcomes:
+        store.save(oc)
+        if on_progress:
+            on_progress(oc.total)
+    for i in range(summary.chunks):
+        s = store.stats(i)
+        summary.total += s["total"]
+        summary.invalid += s["invalid"]
+        summary.controlled += s["controlled"]
+    store.assemble(summary.chunks, out, prov)
+    store.remove()
+    if tmpdir is not None:
+        tmpdir.cleanup()
     return summary
