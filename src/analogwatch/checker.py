@@ -50,9 +50,13 @@ class Checker:
         class_evaluators: Sequence[ClassEvaluator] | None = None,
         analogue_flagger: AnalogueFlagger | None = None,
         use_opsin: bool = True,
+        inchikeys: bool = True,
     ):
         self.registry = registry if registry is not None else default_registry()
         self.resolver = Resolver(self.registry, use_opsin=use_opsin)
+        #: report every result's InChIKey; when False, only those that match the registry carry one
+        #: (the InChIKey is the costliest identifier, and not needed to decide a non-match)
+        self.inchikeys = inchikeys
         if class_evaluators is None:
             from analogwatch.rules import default_evaluators
 
@@ -125,7 +129,7 @@ class Checker:
 
     def evaluate(self, std: StandardizedMol, *, id: str, input: str, as_of: date) -> Result:
         per_jur: dict[str, list[Match]] = {j: [] for j in JURISDICTIONS}
-        for sub in self.registry.by_connectivity.get(std.connectivity, []):
+        for sub in self._registry_candidates(std):
             for j in JURISDICTIONS:
                 per_jur[j].extend(self._listing_matches_for(sub, j, as_of, std))
         for ev in self.class_evaluators:
@@ -134,10 +138,18 @@ class Checker:
         verdicts = {j: self._decide(j, per_jur[j], as_of, std) for j in JURISDICTIONS}
         if self.analogue_flagger is not None and not verdicts["US"].controlled:
             verdicts["US"].possible_analogue_of = self.analogue_flagger.flag(std, as_of)
+        key = std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
         return Result(
-            id=id, input=input, status="ok", smiles=std.smiles, inchikey=std.inchikey, as_of=as_of,
+            id=id, input=input, status="ok", smiles=std.smiles, inchikey=key, as_of=as_of,
             verdicts=verdicts, registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
         )
+
+    def _registry_candidates(self, std: StandardizedMol) -> list[Substance]:
+        """Registry substances with the query's skeleton (exact InChIKey-block lookup); the formula
+        check first rules out most structures without computing an InChIKey."""
+        if std.formula not in self.registry.formulas:
+            return []
+        return self.registry.by_connectivity.get(std.connectivity, [])
 
     def _listing_matches_for(
         self, sub: Substance, jur: str, as_of: date, std: StandardizedMol | None
@@ -196,7 +208,7 @@ class Checker:
         instruments the registry does not model is possible)."""
         if std is None:
             return None
-        for sub in self.registry.by_connectivity.get(std.connectivity, []):
+        for sub in self._registry_candidates(std):
             for lst in sub.listings:
                 if lst.jurisdiction != jur:
                     continue

@@ -7,24 +7,43 @@ The law covers salts and hydrates of a listed substance, so matching uses this p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rdkit import Chem, rdBase
+from rdkit.Chem import rdMolDescriptors
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from analogwatch.errors import StructureError
 
 
-@dataclass(frozen=True)
 class StandardizedMol:
-    mol: Chem.Mol
-    smiles: str
-    inchikey: str
-    #: True when fragments (counter-ions, solvents) were removed
-    stripped_fragments: bool
-    #: True when the structure carries defined stereocentres or double-bond stereo
-    has_stereo: bool
+    """The standardised parent of a query. Identifiers are computed on first use, so that the
+    screening hot path pays for an InChIKey only when it needs one."""
+
+    __slots__ = ("__dict__", "mol", "stripped_fragments")
+
+    def __init__(self, mol: Chem.Mol, *, stripped_fragments: bool = False):
+        self.mol = mol
+        #: True when fragments (counter-ions, solvents) were removed
+        self.stripped_fragments = stripped_fragments
+
+    @cached_property
+    def smiles(self) -> str:
+        return str(Chem.MolToSmiles(self.mol))
+
+    @cached_property
+    def inchikey(self) -> str:
+        return inchikey(self.mol)
+
+    @cached_property
+    def formula(self) -> str:
+        """Molecular formula: invariant under tautomerism, so a cheap pre-check before the InChIKey."""
+        return str(rdMolDescriptors.CalcMolFormula(self.mol))
+
+    @cached_property
+    def has_stereo(self) -> bool:
+        """True when the structure carries defined stereocentres or double-bond stereo."""
+        return has_defined_stereo(self.mol)
 
     @property
     def connectivity(self) -> str:
@@ -66,19 +85,40 @@ def inchikey(mol: Chem.Mol) -> str:
     return str(key)
 
 
-def standardize(mol: Chem.Mol) -> StandardizedMol:
-    """Return the standardised parent of ``mol`` with its canonical SMILES and InChIKey."""
+def _needs_cleanup(mol: Chem.Mol) -> bool:
+    """Cleanup normalises charge-separated groups, hypervalent nitrogen and metal bonds; a
+    structure with none of these comes out of it unchanged, so the screening path skips it."""
+    for atom in mol.GetAtoms():
+        if atom.GetFormalCharge() != 0:
+            return True
+        z = atom.GetAtomicNum()
+        if z not in _PLAIN:
+            return True
+        # Uncharged groups that the normaliser rewrites: nitro, N-oxides, azides and diazo
+        # compounds drawn with pentavalent or tetravalent nitrogen; sulfoxides drawn S=O.
+        if z == 7 and atom.GetTotalValence() > 3:
+            return True
+        if z == 16 and atom.GetTotalValence() == 4:
+            return True
+    return False
+
+
+#: elements that Cleanup leaves alone when uncharged, apart from the nitrogen and sulfur groups
+#: tested above (phosphorus, arsenic and metals always take the full recipe)
+_PLAIN = frozenset({1, 5, 6, 7, 8, 9, 14, 16, 17, 34, 35, 53})
+
+
+def standardize(mol: Chem.Mol, *, always_full: bool = False) -> StandardizedMol:
+    """Return the standardised parent of ``mol``: cleanup -> largest organic fragment -> neutral.
+
+    A single uncharged fragment that cleanup would leave unchanged is returned as it is, unless
+    ``always_full`` (the slow path, kept for tests that prove both paths agree)."""
     with rdBase.BlockLogs():
         n_frags = len(Chem.GetMolFrags(mol))
+        if not always_full and n_frags == 1 and not _needs_cleanup(mol):
+            return StandardizedMol(mol, stripped_fragments=False)
         m = cleanup(mol)
         if n_frags > 1:
             m = largest_organic_fragment(m)
         m = neutralise(m)
-        smiles = Chem.MolToSmiles(m)
-    return StandardizedMol(
-        mol=m,
-        smiles=smiles,
-        inchikey=inchikey(m),
-        stripped_fragments=n_frags > 1,
-        has_stereo=has_defined_stereo(m),
-    )
+    return StandardizedMol(m, stripped_fragments=n_frags > 1)

@@ -8,7 +8,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -86,6 +86,21 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self.substances)
+
+    @cached_property
+    def formulas(self) -> frozenset[str]:
+        """Molecular formulas of every registry structure: a query with another formula cannot share
+        an InChIKey skeleton with any of them, so its InChIKey need not be computed to rule them out."""
+        from rdkit import Chem
+        from rdkit.Chem import rdMolDescriptors
+
+        out = set()
+        for s in self.substances:
+            if s.smiles:
+                mol = Chem.MolFromSmiles(s.smiles)
+                if mol is not None:
+                    out.add(rdMolDescriptors.CalcMolFormula(mol))
+        return frozenset(out)
 
     def lookup_name(self, name: str) -> Substance | None:
         return self.by_name.get(normalize_name(name))

@@ -1,0 +1,70 @@
+"""The screening fast paths never change a verdict: each is compared with its slow path."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analogwatch.checker import Checker
+from analogwatch.chem import standardize, to_mol
+from analogwatch.registry import Substance, default_registry
+
+# Structures chosen to exercise every branch of the standardiser: salts, charges, zwitterions,
+# hypervalent and charge-separated nitro, N-oxides, metals, isotopes, stereo.
+SAMPLES = [
+    "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "CCC(=O)N(c1ccccc1)C1CC[NH+](CCc2ccccc2)CC1.[Cl-]",
+    "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1", "CCOc1ccc(Cc2nc3cc(N(=O)=O)ccc3n2CCN(CC)CC)cc1",
+    "C[N+](C)(C)CC(=O)[O-]", "[O-][n+]1ccccc1", "[Na+].CC(=O)[O-]", "C[C@H](N)Cc1ccccc1",
+    "[2H]C([2H])([2H])N1CCC[C@H]1c1cccnc1", "OC(=O)CC(O)(CC(O)=O)C(O)=O.CN1CCC23C4Oc5c3c(ccc5O)CC1C2C=CC4O",
+    "O.O.Cl.CN(C)CCC=C1c2ccccc2CCc2ccccc12", "C1=CC=CC=C1", "N#N", "CS(C)=O", "C[S+](C)[O-]",
+    "CN=[N+]=[N-]", "C=[N+]=[N-]", "CP(C)(C)=O", "O=S(=O)(C)C", "C[Se](C)=O", "CC=[N+]([O-])C", "CON(=O)=O",
+]
+
+
+def test_standardize_fast_path_equals_full_recipe() -> None:
+    reg = default_registry()
+    smiles = SAMPLES + [s.smiles for s in reg.substances if s.smiles]
+    for smi in smiles:
+        mol = to_mol(smi)
+        fast, full = standardize(mol), standardize(mol, always_full=True)
+        assert (fast.smiles, fast.inchikey) == (full.smiles, full.inchikey), smi
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SAMPLES), st.sampled_from(["", ".Cl", ".O", ".[Na+].[Cl-]", ".OS(=O)(=O)O"]))
+def test_standardize_paths_agree_with_counter_ions(smi: str, extra: str) -> None:
+    mol = to_mol(smi + extra)
+    assert standardize(mol).inchikey == standardize(mol, always_full=True).inchikey
+
+
+class _NoFormulaScreen(Checker):
+    """The slow path: look every structure up by InChIKey, without the formula pre-check."""
+
+    def _registry_candidates(self, std) -> list[Substance]:  # type: ignore[no-untyped-def]
+        return self.registry.by_connectivity.get(std.connectivity, [])
+
+
+def test_formula_precheck_never_changes_a_verdict() -> None:
+    reg = default_registry()
+    fast = Checker(reg, class_evaluators=[], analogue_flagger=None, use_opsin=False)
+    slow = _NoFormulaScreen(reg, class_evaluators=[], analogue_flagger=None, use_opsin=False)
+    queries = SAMPLES + [s.smiles + ".Cl" for s in reg.substances if s.smiles][:400]
+    when = date(2025, 7, 1)
+    for q in queries:
+        a, b = fast.check(q, as_of=when), slow.check(q, as_of=when)
+        assert a.model_dump() == b.model_dump(), q
+
+
+def test_without_inchikeys_only_unmatched_rows_lose_the_key() -> None:
+    reg = default_registry()
+    lean = Checker(reg, class_evaluators=[], analogue_flagger=None, use_opsin=False, inchikeys=False)
+    full = Checker(reg, class_evaluators=[], analogue_flagger=None, use_opsin=False)
+    when = date(2025, 7, 1)
+    for q in SAMPLES:
+        a, b = lean.check(q, as_of=when), full.check(q, as_of=when)
+        assert a.verdicts == b.verdicts
+        assert a.inchikey in (None, b.inchikey)
+        if any(v.basis in ("listed", "precursor") for v in b.verdicts.values()):
+            assert a.inchikey == b.inchikey
