@@ -527,6 +527,26 @@ def describe_kinds(cls: Classification) -> str:
     return "group"
 
 
+def describe_as(cls: Classification, spec: KindSpec) -> str:
+    """How the group satisfies ``spec``: 'C5 hydrocarbyl, substituted', 'C10 aryl', ..."""
+    k = spec.kind
+    if k == "hydrocarbyl":
+        sub = ", substituted" if cls.hydrocarbyl_substituted else ""
+        return f"C{cls.hydrocarbyl_carbons} hydrocarbyl{sub}"
+    if k == "aryl":
+        return f"C{cls.aryl_carbons} aryl"
+    if k == "heterocyclyl":
+        return f"heterocyclyl, {cls.hetero_ring_heteroatoms} ring heteroatom(s)"
+    if k == "alkyl_heterocyclyl" and cls.alkyl_heterocyclyl:
+        link, het = cls.alkyl_heterocyclyl
+        return f"{'methyl' if link == 1 else 'ethyl'} carrying a heterocyclyl ({het} ring heteroatom(s))"
+    if k == "absent":
+        return "hydrogen"
+    if k == "any":
+        return describe_kinds(cls)
+    return k.replace("_", " ")
+
+
 # -- names and signatures --------------------------------------------------------------------------
 
 def fragment_smiles(mol: Chem.Mol, keep: Iterable[int], dummies: dict[int, int] | None = None,

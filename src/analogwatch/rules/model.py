@@ -77,6 +77,8 @@ class LinkerSpec(_Strict):
     label: str
     length: tuple[int, int]
     atoms: list[str] = Field(default_factory=lambda: ["C"])
+    #: True: the linker's own bonds must be single (a C=C in it is a change of the linker)
+    saturated: bool = False
     rule: str
     clause: str | None = None
     substituents: list[SubstituentRule] = Field(default_factory=list)
@@ -136,6 +138,8 @@ class Region(_Strict):
     group_label: str | None = None
     substituents: list[SubstituentRule] = Field(default_factory=list)
     fused: FusedRule | None = None
+    #: the clause that covers a change no rule names, e.g. removing a substituent of the parent
+    clause: str | None = None
     #: why a change here is outside the definition when no rule allows it
     fixed: str
 
@@ -201,6 +205,8 @@ class DefinitionFile(_Strict):
     jurisdiction: Literal["US", "CN", "UN"]
     schedule: str
     list_name: str
+    #: how the text names its parts: "modification", "clause", "general formula"
+    clause_word: str = "clause"
     summary: str
     sources: list[str] = Field(default_factory=list)
     readings: list[str] = Field(default_factory=list)

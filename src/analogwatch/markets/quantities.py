@@ -1,0 +1,192 @@
+"""Quantities in listing text: total mass, number of units and dose per unit, in milligrams.
+
+"X50 OXYCODONE 30MG" -> 50 units of 30 mg (1,500 mg); "500G" -> 500,000 mg; "250ug" -> 0.25 mg.
+Conventions (docs/market-watch.md): when a title offers several sizes, the first one stated is
+read; 1 oz = 28.3495 g, 1 lb = 453.592 g, an "eighth" = 3.5 g as markets use it; a mass in mg or
+ug next to a dosage form (pills, tabs, blotters) or a count is a dose per unit, otherwise the
+whole amount; "250mg/ml 10ml" is 2,500 mg in one container.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: milligrams per unit of mass (avoirdupois ounce and pound)
+MG_PER: dict[str, float] = {
+    "kg": 1_000_000.0, "g": 1_000.0, "mg": 1.0, "ug": 0.001, "oz": 28_349.5231, "lb": 453_592.37,
+}
+_UNIT_ALIASES = {
+    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "kilogramm": "kg",
+    "g": "g", "gr": "g", "grs": "g", "gram": "g", "grams": "g", "gramm": "g", "gramms": "g", "gramme": "g",
+    "grammes": "g", "gm": "g", "gms": "g", "grams.": "g",
+    "mg": "mg", "mgs": "mg", "milligram": "mg", "milligrams": "mg", "miligram": "mg", "miligrams": "mg",
+    "ug": "ug", "µg": "ug", "μg": "ug", "mcg": "ug", "mcgs": "ug", "microgram": "ug", "micrograms": "ug",
+    "oz": "oz", "ozs": "oz", "ounce": "oz", "ounces": "oz", "onz": "oz",
+    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb",
+}
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?|[.,]\d+)"
+_UNITS = "|".join(sorted((re.escape(u) for u in _UNIT_ALIASES), key=len, reverse=True))
+#: forms a single unit is sold in; a count before them is a number of units
+FORMS = (
+    r"pills?|tabs?|tablets?|tabletten|caps?|capsules?|blotters?|hits?|pcs|pieces?|units?|bars?|pellets?|"
+    r"ampoules?|ampules?|amps?|vials?|strips?|squares?|doses?|softgels?|troches?|patch(?:es)?|lozenges?|"
+    r"buttons?|seeds?|x?pills|sheets?|stamps?|gel\s*tabs?|microdots?|cubes?|films?|sachets?|"
+    r"suppositor(?:y|ies)|syringes?|pens?|lollipops?|pops|joints?|pre-?rolls?|carts?|cartridges?|"
+    r"packs?|count|ct|units"
+)
+_MASS = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*-?\s*(?P<u>{_UNITS})(?![\w])", re.I)
+_CONC = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*(?P<u>mg|mcg|ug|g)\s*/\s*(?:1\s*)?ml\b", re.I)
+_VOLUME = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*ml\b", re.I)
+_FRACTION = re.compile(
+    r"(?<![\w/])(?P<a>\d)\s*/\s*(?P<b>2|4|8|16)\s*(?P<u>oz|ounces?|lbs?|pounds?|p|kg|kilos?)\b", re.I
+)
+_WORD_MASS = re.compile(
+    r"\b(?:(?P<half>half|1/2)\s+(?:an?\s+)?(?P<u1>oz|ounce|pound|lb|kilo|kg)|(?P<q>quarter)\s+(?:an?\s+)?(?P<u2>oz|ounce|"
+    r"pound|lb|kilo|kg)|(?P<qp>QP|HP)|(?P<eighth>eighth|8th|an\s+8th))\b",
+    re.I,
+)
+_COUNT_AFTER_X = re.compile(r"(?<![\w.])x\s*(?P<n>\d{1,5})(?![\d.,]*\s*(?:mg|g|ug|mcg|kg|ml|oz)\b)(?!\w)", re.I)
+_COUNT_BEFORE_X = re.compile(r"(?<![\w.,])(?P<n>\d{1,5})\s*(?:x|\*|×)(?=\s|\d|$|[^\w])", re.I)
+_INT = r"\d{1,3}(?:,\d{3})+(?!\d)|\d{1,5}"
+_COUNT_FORM = re.compile(
+    rf"(?<![\w.,])(?P<n>{_INT})\s*(?:-\s*)?(?:[A-Za-z][\w-]*\s+){{0,2}}?(?:{FORMS})\b", re.I
+)
+_PACK = re.compile(r"\b(?:pack|lot|bundle|set|box)\s+of\s+(?P<n>\d{1,5})\b", re.I)
+_FORM_WORD = re.compile(rf"\b(?:{FORMS}|blotter|per\s+pill|each|/\s*pill|/\s*tab|per\s+tab|a\s+piece)\b", re.I)
+_PERCENT = re.compile(rf"{_NUM}\s*%")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    total_mass_mg: float | None = None
+    unit_count: int | None = None
+    unit_dose_mg: float | None = None
+
+
+def _num(s: str) -> float:
+    s = s.strip()
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", s):
+        return float(s.replace(",", ""))
+    return float(s.replace(",", "."))
+
+
+def _round(mg: float) -> float:
+    return float(f"{mg:.6g}")
+
+
+@dataclass
+class _Mass:
+    mg: float
+    unit: str
+    start: int
+    end: int
+
+
+def _masses(text: str) -> list[_Mass]:
+    out: list[_Mass] = []
+    taken: list[tuple[int, int]] = []
+    for m in _CONC.finditer(text):
+        taken.append(m.span())
+    for m in _FRACTION.finditer(text):
+        u = m.group("u").lower().rstrip("s")
+        u = {"p": "lb", "pound": "lb", "ounce": "oz", "kilo": "kg"}.get(u, u)
+        out.append(_Mass(int(m.group("a")) / int(m.group("b")) * MG_PER[u], u, *m.span()))
+        taken.append(m.span())
+    for m in _WORD_MASS.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        if m.group("eighth"):
+            mg, u = 3_500.0, "g"
+        elif m.group("qp"):
+            mg, u = (0.25 if m.group("qp").upper() == "QP" else 0.5) * MG_PER["lb"], "lb"
+        else:
+            unit = (m.group("u1") or m.group("u2") or "").lower()
+            u = {"ounce": "oz", "pound": "lb", "kilo": "kg"}.get(unit, unit)
+            mg = (0.5 if m.group("half") else 0.25) * MG_PER[u]
+        out.append(_Mass(mg, u, *m.span()))
+        taken.append(m.span())
+    for m in _MASS.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        u = _UNIT_ALIASES[m.group("u").lower()]
+        try:
+            n = _num(m.group("n"))
+        except ValueError:
+            continue
+        if n <= 0:
+            continue
+        out.append(_Mass(n * MG_PER[u], u, *m.span()))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _count(text: str) -> tuple[int | None, tuple[int, int] | None]:
+    """The first stated number of units, and where it stands."""
+    best: tuple[int, int, int] | None = None
+    for rx in (_COUNT_AFTER_X, _COUNT_BEFORE_X, _COUNT_FORM, _PACK):
+        for m in rx.finditer(text):
+            n = int(m.group("n").replace(",", ""))
+            if n <= 0:
+                continue
+            if best is None or m.start() < best[1]:
+                best = (n, m.start(), m.end())
+            break
+    if best is None:
+        return None, None
+    return best[0], (best[1], best[2])
+
+
+def parse_quantity(
+    text: str,
+    *,
+    unit_dose_hint_mg: float | None = None,
+    dosage_form: bool = False,
+    name_starts: tuple[int, ...] = (),
+) -> Quantity:
+    """Read the quantity of the offer from one text (usually a title).
+
+    ``unit_dose_hint_mg`` is a dose implied by a name (the "M30" imprint); ``dosage_form`` says the
+    matched substance is sold as tablets (a brand name), so "Xanax 2mg" is a dose, not an amount;
+    ``name_starts`` are offsets of substance names, so that "50 Xanax" reads as 50 units."""
+    if not text:
+        return Quantity()
+    t = _PERCENT.sub(" ", text.replace("½", ".5").replace("¼", ".25"))
+    masses = _masses(t)
+    count, count_span = _count(t)
+    # A number that is itself part of a mass ("5 g") is not a count.
+    if count_span is not None and any(m.start <= count_span[0] < m.end for m in masses):
+        count, count_span = None, None
+    if count is None:
+        for start in name_starts:
+            m = re.search(r"(?<![\w.,])(\d{1,4})\s*$", t[:start])
+            if m and not any(x.start <= m.start(1) < x.end for x in masses):
+                count = int(m.group(1))
+                break
+    conc = _CONC.search(t)
+    if conc:
+        vol = _VOLUME.search(t[conc.end():]) or _VOLUME.search(t[: conc.start()])
+        per_ml = _num(conc.group("n")) * MG_PER[_UNIT_ALIASES[conc.group("u").lower()]]
+        if vol:
+            container = _round(per_ml * _num(vol.group("n")))
+            if count:
+                return Quantity(_round(container * count), count, container)
+            return Quantity(container, None, None)
+        return Quantity(None, count, None)
+    form = dosage_form or bool(_FORM_WORD.search(t)) or count is not None
+    first = masses[0] if masses else None
+    if first is None:
+        if unit_dose_hint_mg is not None:
+            dose = unit_dose_hint_mg
+            return Quantity(_round(dose * count) if count else None, count, dose)
+        return Quantity(None, count, None)
+    is_dose = first.unit in ("mg", "ug") and first.mg <= 1_000 and form
+    if first.unit == "ug":
+        is_dose = True
+    if count is not None and not is_dose and first.unit in ("g", "mg"):
+        # "10 x 1g": ten units of one gram each.
+        is_dose = True
+    if is_dose:
+        dose = _round(first.mg)
+        return Quantity(_round(dose * count) if count else None, count, dose)
+    return Quantity(_round(first.mg), count if count and count > 1 else None, None)

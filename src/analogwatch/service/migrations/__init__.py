@@ -1,0 +1,1 @@
+"""Alembic migrations of the service schema, run programmatically on start (``store.db.migrate``)."""

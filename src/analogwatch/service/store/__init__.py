@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engines and migrations, and keyword-only CRUD functions."""
