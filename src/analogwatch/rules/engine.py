@@ -176,22 +176,6 @@ def vocab_match(cls: Classification, specs: list[KindSpec]
     return False, "definite", None, None
 
 
-def _unused(cls: Classification, specs: list[KindSpec]) -> tuple[bool, Certainty, str | None]:
-    for s in specs:
-        if kind_holds(cls, s):
-            return True, "definite", None
-    for s in specs:
-        if s.kind in cls.near:
-            return True, "interpretive", cls.near[s.kind]
-    names = {s.kind for s in specs}
-    if cls.pieces and len(cls.pieces) > 1 and cls.pieces <= names:
-        parts = " + ".join(sorted(cls.pieces))
-        return True, "interpretive", (
-            f"the group is a combination of listed groups ({parts}); the text names each, not the combination"
-        )
-    return False, "definite", None
-
-
 class CompiledScaffold:
     """One scaffold of a definition, with its core compiled and its parent read once."""
 
@@ -239,6 +223,10 @@ class CompiledScaffold:
             if reg.fused is not None:
                 self._check_clause(name, reg.fused.clause)
         self._check_clause("-", spec.clause)
+        q_to_map = {v: k for k, v in self.map_to_q.items()}
+        self.core_bonds = {
+            frozenset((q_to_map[b.GetBeginAtomIdx()], q_to_map[b.GetEndAtomIdx()])) for b in q.GetBonds()
+        }
         missing = sorted(set(self.map_to_q) - set(self.owner))
         if missing:
             raise RuleError(f"{self.where}: core atoms {missing} belong to no region")
@@ -689,6 +677,16 @@ class CompiledScaffold:
         readings: list[RegionReading] = []
         for name, reg in spec.regions.items():
             readings.append(self._read_region(ctx, name, reg, mapping, a, formula))
+        extra = self._extra_core_bond(mol, mapping)
+        if extra is not None:
+            reg_name = self.owner[extra[0]]
+            for i, r in enumerate(readings):
+                if r.name == reg_name:
+                    r.status = "outside"
+                    r.reason = (f"an extra bond closes a ring inside the fixed core; "
+                                f"{spec.regions[reg_name].fixed}")
+                    readings.insert(0, readings.pop(i))
+                    break
         outside = [r for r in readings if r.status == "outside"]
         clauses: list[str] = []
         if spec.clause:
@@ -709,6 +707,15 @@ class CompiledScaffold:
                                    f"the structure is {spec.parent.name} itself, which the definition "
                                    f"compares against (it is listed under its own entry)", mapping)
         return ScaffoldReading(spec.id, spec.label, True, clauses, certainty, readings, None, mapping)
+
+    def _extra_core_bond(self, mol: Chem.Mol, mapping: dict[int, int]) -> tuple[int, int] | None:
+        idx_to_map = {v: k for k, v in mapping.items()}
+        for m, i in mapping.items():
+            for nb in mol.GetAtomWithIdx(i).GetNeighbors():
+                j = nb.GetIdx()
+                if j in idx_to_map and frozenset((m, idx_to_map[j])) not in self.core_bonds:
+                    return m, idx_to_map[j]
+        return None
 
     def _read_region(self, ctx: MolContext, name: str, reg: Region, mapping: dict[int, int],
                      a: _Assign, formula: bool) -> RegionReading:

@@ -1,0 +1,301 @@
+"""Extraction: one raw listing to a resolved record (substances with verdicts, quantity, price, places).
+
+Titles are read first; the description only when the title names no substance (descriptions often
+list a vendor's other products); the category only when neither does. Results are cached per
+distinct (title, description, category), verdicts per (substance, date), so a dump with repeated
+crawls of the same listings costs little more than its distinct titles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from analogwatch.errors import AnalogwatchError, InputError
+from analogwatch.markets.lexicon import Hit, Term, Vocabulary, categories
+from analogwatch.markets.model import JurisdictionStatus, ListingRecord, RawListing, SubstanceMention
+from analogwatch.markets.places import parse_destinations, parse_origin
+from analogwatch.markets.quantities import FORMS, Quantity, parse_quantity
+from analogwatch.markets.rates import RateTable, parse_price
+from analogwatch.registry import Registry, default_registry
+
+#: how much of a description is read when the title names nothing
+DESCRIPTION_CHARS = 400
+_NEAR_QUANTITY = re.compile(
+    rf"(?:\d\s*(?:g|gr|grams?|mg|ug|mcg|oz|kg|x)\b|\bx\s*\d|\b\d+\s*(?:{FORMS})\b|\b(?:{FORMS})\b)", re.I
+)
+#: words in a title that say the listing sells information, not a substance
+_NOT_A_SUBSTANCE_TITLE = re.compile(
+    r"\b(?:e-?books?|guides?|tutorials?|manuals?|pdf|handbook|course|how\s+to\s+(?:make|cook|grow|synthesi[sz]e)|"
+    r"synthesis\s+of|recipes?)\b",
+    re.I,
+)
+# A systematic name candidate: one chunk with a locant or bracket and a chemical word ending.
+_SYSTEMATIC = re.compile(
+    r"(?<![\w-])(?:[\w,'()\[\]-]*?(?:\d[,'\d]*-|\(|\[)[\w,'()\[\]-]*?"
+    r"(?:yl|ine|ane|one|ol|amide|amine|ate|ide|ene|azole|azepine|ester)[\w,'()\[\]-]*)(?![\w-])",
+    re.I,
+)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9-]+", text.lower()))
+
+
+def _category_has(category: str, vocab: frozenset[str]) -> bool:
+    low = " " + " ".join(re.findall(r"[a-z0-9-]+", category.lower())) + " "
+    return any(f" {w} " in low for w in vocab)
+
+
+@dataclass
+class TextExtraction:
+    hits: list[Hit] = field(default_factory=list)
+    quantity: Quantity = field(default_factory=Quantity)
+    notes: list[str] = field(default_factory=list)
+
+
+class Extractor:
+    """Builds records from raw listings; create once per run (it caches per title and substance)."""
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        *,
+        slang_path: Path | None = None,
+        rates: RateTable | None = None,
+        use_opsin: bool = True,
+        verdicts: bool = True,
+        as_of: date | None = None,
+    ):
+        self.registry = registry if registry is not None else default_registry()
+        self.vocabulary = Vocabulary.build(self.registry, slang_path=slang_path)
+        self.rates = rates or RateTable()
+        self.use_opsin = use_opsin
+        self.want_verdicts = verdicts
+        self.as_of = as_of
+        self._checker = None
+        self._text_cache: dict[tuple[str, str, str], TextExtraction] = {}
+        self._verdict_cache: dict[tuple[str, date], dict[str, JurisdictionStatus]] = {}
+        #: systematic names resolved by OPSIN: text -> (name, inchikey, registry id or None, smiles)
+        self._systematic: dict[str, tuple[str, str, str | None, str] | None] = {}
+
+    # -- systematic names ------------------------------------------------------------------------
+    def prepare(self, raws: list[RawListing]) -> None:
+        """Parse every systematic-name candidate of a batch with OPSIN in one call."""
+        if not self.use_opsin:
+            return
+        cands: set[str] = set()
+        for raw in raws:
+            for text in (raw.text("title"), raw.text("description")[:DESCRIPTION_CHARS]):
+                for m in _SYSTEMATIC.finditer(text):
+                    chunk = m.group().strip("-,()[]")
+                    if len(chunk) >= 10 and chunk not in self._systematic and not self._known(chunk):
+                        cands.add(chunk)
+        if not cands:
+            return
+        from analogwatch.chem.standardize import standardize
+        from analogwatch.registry import Resolver
+
+        todo = sorted(cands)
+        try:
+            parsed = Resolver(self.registry, use_opsin=True).resolve_many(todo)
+        except (AnalogwatchError, OSError, RuntimeError):
+            for c in todo:
+                self._systematic[c] = None
+            return
+        for chunk, p in zip(todo, parsed, strict=True):
+            if isinstance(p, InputError) or p.mol is None or p.kind.name != "SYSTEMATIC_NAME":
+                self._systematic[chunk] = None
+                continue
+            try:
+                std = standardize(p.mol)
+            except InputError:
+                self._systematic[chunk] = None
+                continue
+            subs = self.registry.by_connectivity.get(std.connectivity, [])
+            sub = subs[0] if subs else None
+            self._systematic[chunk] = (sub.name if sub else chunk, std.inchikey, sub.id if sub else None, std.smiles)
+
+    def _known(self, chunk: str) -> bool:
+        return any(h.term.kind == "registry" for h in self.vocabulary.scan(chunk))
+
+    # -- text ---------------------------------------------------------------------------------------
+    def read_text(self, title: str, description: str = "", category: str = "") -> TextExtraction:
+        key = (title, description[:DESCRIPTION_CHARS], category)
+        cached = self._text_cache.get(key)
+        if cached is None:
+            cached = self._read_text(*key)
+            self._text_cache[key] = cached
+        return cached
+
+    def _read_text(self, title: str, description: str, category: str) -> TextExtraction:
+        cats = categories()
+        out = TextExtraction()
+        drug_category = _category_has(category, cats.drug)
+        if category and _category_has(category, cats.not_offered) and not drug_category:
+            out.notes.append(f"category {category!r} sells no substance")
+            return out
+        if _NOT_A_SUBSTANCE_TITLE.search(title) and not drug_category:
+            out.notes.append("the title offers information, not a substance")
+            return out
+        hits = self._accepted(title, category, drug_category)
+        if not hits and description:
+            hits = self._accepted(description, category, drug_category)
+            if hits:
+                out.notes.append("substances read from the description")
+        if not hits and drug_category:
+            for word in reversed(re.split(r"[/>|,]", category)):
+                name = cats.substance.get(word.strip().lower())
+                if name:
+                    sub = self.registry.lookup_name(name)
+                    term = Term(name=sub.name if sub else name, substance_id=sub.id if sub else None,
+                                kind="category", source="market category")
+                    hits = [Hit(term, word.strip(), -1, -1)]
+                    break
+        out.hits = hits
+        title_hits = [h for h in hits if h.start >= 0 and h.end <= len(title) and title[h.start:h.end] == h.matched_text]
+        hint = next((h.term.dose_mg for h in title_hits if h.term.dose_mg is not None), None)
+        form = any(h.term.dosage_form for h in hits) or _category_has(
+            category, frozenset({"pills", "prescription", "benzos", "tablets", "rx", "pharmacy"})
+        )
+        out.quantity = parse_quantity(
+            title, unit_dose_hint_mg=hint, dosage_form=form, name_starts=tuple(h.start for h in title_hits)
+        )
+        return out
+
+    def _accepted(self, text: str, category: str, drug_category: bool) -> list[Hit]:
+        hits = self.vocabulary.scan(text)
+        for m in _SYSTEMATIC.finditer(text):
+            chunk = m.group().strip("-,()[]")
+            found = self._systematic.get(chunk)
+            if found is not None:
+                name, ik, sid, _ = found
+                term = Term(name=name, substance_id=sid, kind="opsin", source="OPSIN systematic name")
+                hits = [h for h in hits if not (m.start() <= h.start < m.end())]
+                hits.append(Hit(term, chunk, m.start(), m.end()))
+        hits.sort(key=lambda h: h.start)
+        definite = [h for h in hits if not h.term.context]
+        kept: list[Hit] = []
+        for h in hits:
+            if not h.term.context:
+                kept.append(h)
+                continue
+            if h.term.kind == "slang":
+                if _category_has(category, frozenset(h.term.context_words)):
+                    kept.append(h)
+                continue
+            near = text[max(0, h.start - 14): h.start] + " " + text[h.end: h.end + 14]
+            if drug_category or definite or _NEAR_QUANTITY.search(near):
+                kept.append(h)
+        return kept
+
+    # -- verdicts ----------------------------------------------------------------------------------
+    def _verdicts(self, hit: Hit, as_of: date) -> tuple[str | None, dict[str, JurisdictionStatus]]:
+        term = hit.term
+        key = term.substance_id or (
+            self._systematic.get(hit.matched_text) or (None, None, None, None)
+        )[1]
+        if key is None:
+            return None, {}
+        sub = self.registry.by_id.get(term.substance_id) if term.substance_id else None
+        inchikey = sub.inchikey if sub else key
+        if not self.want_verdicts:
+            return inchikey, {}
+        cached = self._verdict_cache.get((key, as_of))
+        if cached is None:
+            if self._checker is None:
+                from analogwatch.checker import Checker
+
+                self._checker = Checker(self.registry, use_opsin=False)
+            checker = self._checker
+            if sub is not None and sub.smiles:
+                res = checker.check_structure(sub.smiles, id=sub.id, as_of=as_of)
+            elif sub is not None:
+                res = checker.check(sub.name, id=sub.id, as_of=as_of)
+            else:
+                smiles = (self._systematic.get(hit.matched_text) or (None, None, None, ""))[3]
+                res = checker.check_structure(smiles, id=key, as_of=as_of)
+            cached = {
+                j: JurisdictionStatus(controlled=v.controlled, basis=v.basis, schedule=v.schedule, citation=v.citation)
+                for j, v in res.verdicts.items()
+            }
+            self._verdict_cache[(key, as_of)] = cached
+        return inchikey, cached
+
+    # -- listings ----------------------------------------------------------------------------------
+    def listing(self, raw: RawListing, *, default_date: date | None = None) -> ListingRecord:
+        """One record for one raw listing; problems make it ``invalid`` with the reason, never dropped."""
+        title = " ".join(raw.text("title").split())
+        rec = ListingRecord(
+            row=raw.row, market=raw.market, source_file=raw.source,
+            listing_id=raw.text("listing_id").strip() or f"{raw.market}:{raw.row}",
+            title=title, vendor=raw.text("vendor").strip() or None,
+            category=raw.text("category").strip() or None, notes=list(raw.repairs),
+        )
+        when, date_problem = _listing_date(raw.values.get("date"), default_date)
+        rec.date = when.isoformat() if when else None
+        if raw.problems:
+            rec.status, rec.reason = "invalid", "; ".join(raw.problems)
+            return rec
+        if not title:
+            rec.status, rec.reason = "invalid", "no title"
+            return rec
+        if date_problem:
+            rec.notes.append(date_problem)
+        text = self.read_text(title, raw.text("description"), rec.category or "")
+        rec.notes.extend(text.notes)
+        as_of = when or self.as_of or date.today()
+        seen: set[str] = set()
+        for h in text.hits:
+            if h.term.name in seen:
+                continue
+            seen.add(h.term.name)
+            inchikey, verdicts = self._verdicts(h, as_of)
+            rec.substances.append(SubstanceMention(
+                name=h.term.name, inchikey=inchikey, matched_text=h.matched_text,
+                source="fuzzy" if h.fuzzy else h.term.kind,
+                in_registry=h.term.substance_id is not None, verdicts=verdicts,
+            ))
+        q = text.quantity
+        rec.total_mass_mg, rec.unit_count, rec.unit_dose_mg = q.total_mass_mg, q.unit_count, q.unit_dose_mg
+        amount, currency = parse_price(raw.values.get("price"), raw.text("currency") or None)
+        rec.price, rec.currency = amount, currency
+        if amount is not None:
+            if currency is None:
+                rec.notes.append("price has no currency (give the currency field or --map currency=...)")
+            else:
+                usd, why = self.rates.usd(amount, currency, when)
+                if usd is not None:
+                    rec.price_usd = round(usd, 4)
+                    if rec.total_mass_mg:
+                        rec.price_usd_per_mg = float(f"{usd / rec.total_mass_mg:.6g}")
+                elif why:
+                    rec.notes.append(why)
+        rec.ships_from = parse_origin(raw.text("ships_from"))
+        dest_value = raw.values.get("ships_to")
+        dest = parse_destinations(dest_value if isinstance(dest_value, list) else raw.text("ships_to"))
+        rec.ships_to, rec.ships_to_excluded = dest.to, dest.excluded
+        return rec
+
+
+def _listing_date(value: object, default: date | None) -> tuple[date | None, str | None]:
+    """A listing date from text (ISO, with or without time) or a Unix timestamp."""
+    if value is None or value == "":
+        return default, None
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(float(value), tz=timezone.utc).date(), None
+        except (OverflowError, OSError, ValueError):
+            return default, f"unreadable date {value!r}"
+    s = str(value).strip()
+    if re.fullmatch(r"\d{9,11}(?:\.\d+)?", s):
+        return datetime.fromtimestamp(float(s), tz=timezone.utc).date(), None
+    m = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", s)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))), None
+        except ValueError:
+            pass
+    return default, f"unreadable date {s[:40]!r}"
