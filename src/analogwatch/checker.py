@@ -164,7 +164,8 @@ class Checker:
             if std is not None:
                 if std.inchikey in lst.except_inchikeys:
                     continue
-                if lst.stereo == "as_drawn" and std.inchikey != sub.inchikey:
+                drawn = lst.inchikey or sub.inchikey
+                if lst.stereo == "as_drawn" and std.inchikey != drawn:
                     if std.has_stereo:
                         continue  # a different, defined stereoisomer: not this listing
                     certainty = "interpretive"

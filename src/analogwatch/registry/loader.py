@@ -163,6 +163,9 @@ def load_registry(root: Path | None = None) -> Registry:
     lists, files = _read_sources(root)
     digest = hashlib.sha256()
     by_key: dict[str, Substance] = {}
+    by_name_key: dict[str, str] = {}
+    by_skeleton: dict[str, list[Substance]] = {}
+    other_key: dict[int, str] = {}
     order: list[Substance] = []
     for spec in files:
         lst = lists.get(spec["list"])
@@ -207,8 +210,28 @@ def load_registry(root: Path | None = None) -> Registry:
                 source=f"{spec.get('source', '')} [{spec['path']}]".strip(),
                 note=row.get("note") or None,
                 prior_history=spec.get("prior_history") or None,
+                inchikey=ik,
             )
-            key = ik if ik else "name:" + normalize_name(name)
+            names = [normalize_name(n) for n in [name, *_split(row.get("synonyms"))]]
+            cas_here = set(_split(row.get("cas")))
+            if ik:
+                key = ik
+                if key not in by_key:
+                    # The same substance drawn with and without stereo in two lists: merge when the
+                    # skeleton agrees and a name or CAS number is shared (alphaprodine and betaprodine
+                    # share a skeleton but neither name nor CAS, so they stay apart).
+                    for other in by_skeleton.get(ik[:14], []):
+                        if set(names) & {normalize_name(n) for n in [other.name, *other.synonyms]} or (
+                            cas_here & set(other.cas)
+                        ):
+                            key = other_key[id(other)]
+                            break
+            else:
+                # Entries without a structure merge when their name or any synonym agrees
+                # ("Cannabis" in one list, "Marihuana; Cannabis" in another).
+                key = next((by_name_key[n] for n in names if n in by_name_key), "name:" + names[0])
+                for n in names:
+                    by_name_key.setdefault(n, key)
             sub = by_key.get(key)
             if sub is None:
                 sub = Substance(
@@ -219,6 +242,9 @@ def load_registry(root: Path | None = None) -> Registry:
                     no_structure=no_structure,
                 )
                 by_key[key] = sub
+                other_key[id(sub)] = key
+                if ik:
+                    by_skeleton.setdefault(ik[:14], []).append(sub)
                 order.append(sub)
             for syn in [name, *_split(row.get("synonyms"))]:
                 if syn != sub.name and syn not in sub.synonyms:

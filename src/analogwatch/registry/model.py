@@ -49,6 +49,8 @@ class Listing(BaseModel):
     #: set when the substance may have been controlled before ``effective`` under earlier instruments
     #: that the registry does not model (e.g. China's lists before the 2013 editions)
     prior_history: str | None = None
+    #: the structure as drawn for this listing (a stereo-specific listing compares against it)
+    inchikey: str | None = None
 
     def in_force(self, on: date) -> bool:
         return self.effective <= on and (self.end is None or on < self.end)

@@ -179,9 +179,10 @@ def vocab_match(cls: Classification, specs: list[KindSpec]
 class CompiledScaffold:
     """One scaffold of a definition, with its core compiled and its parent read once."""
 
-    def __init__(self, spec: Scaffold, source: str, definition_id: str, clauses: set[str] | frozenset[str]):
+    def __init__(self, spec: Scaffold, source: str, definition_id: str, clauses: list[str]):
         self.spec = spec
         self.known_clauses = set(clauses)
+        self.clause_order = {c: i for i, c in enumerate(clauses)}
         self.where = f"{source}: rule {definition_id}: scaffold {spec.id}"
         with rdBase.BlockLogs():
             q = Chem.MolFromSmarts(spec.core)
@@ -368,10 +369,13 @@ class CompiledScaffold:
         return fragment_smiles(mol, grp.atoms, self._dummies_for(mol, grp.atoms, mapping, True))
 
     def _region_sig(self, mol: Chem.Mol, name: str, mapping: dict[int, int], a: _Assign) -> str:
+        """The region with its core atoms labelled by position; neighbouring core atoms become
+        labelled attachment points, and groups of other regions are left out."""
         keep = a.region_atoms[name]
         idx_to_map = {v: k for k, v in mapping.items()}
         labels = {i: idx_to_map[i] for i in keep if i in idx_to_map}
-        return fragment_smiles(mol, keep, self._dummies_for(mol, keep, mapping, True), labels)
+        dummies = {i: m for i, m in self._dummies_for(mol, keep, mapping, True).items() if i in idx_to_map}
+        return fragment_smiles(mol, keep | set(dummies), dummies, labels)
 
     def _region_text(self, ctx: MolContext, name: str, mapping: dict[int, int], a: _Assign) -> str:
         reg = self.spec.regions[name]
@@ -517,9 +521,13 @@ class CompiledScaffold:
         if best is not None:
             return best
         sname = name_of(fragment_smiles(g.mol, g.atoms, self._plain_dummies(g.mol, g.atoms)))
-        return Outcome(False, reason=f"{sname} ({describe_kinds(cls)}) {where}: {fallback}")
+        kind = describe_kinds(cls)
+        what = sname if kind in (sname, "group") else f"{sname} ({kind})"
+        return Outcome(False, reason=f"{what} {where}: {fallback}")
 
     def _ring_path_outcome(self, rp: RingPath, grp: Group, region: str, formula: bool) -> Outcome:
+        if grp.absent:
+            return Outcome(False, reason="there is no group here (hydrogen)", stage=0)
         cands = self._ring_candidates(grp)
         if not cands:
             return Outcome(False, reason="there is no ring in the group", stage=0)
@@ -666,7 +674,8 @@ class CompiledScaffold:
                 continue
             seen.add(match)
             out.append(self._read_mapping(ctx, self._mapping(match)))
-        out.sort(key=lambda r: r.sort_key())
+        # Equal readings under the core's symmetry: prefer the lowest locants in the wording.
+        out.sort(key=lambda r: (r.sort_key(), tuple(x.text for x in r.regions)))
         return out[:limit] if limit else out
 
     def _read_mapping(self, ctx: MolContext, mapping: dict[int, int]) -> ScaffoldReading:
@@ -695,6 +704,7 @@ class CompiledScaffold:
             for c in r.clauses:
                 if c not in clauses:
                     clauses.append(c)
+        clauses.sort(key=lambda c: self.clause_order.get(c, 0))
         certainty: Certainty = "interpretive" if any(
             r.certainty == "interpretive" for r in readings if r.status != "outside") else "definite"
         if outside:

@@ -56,7 +56,7 @@ class Definition:
         ids = [s.id for s in spec.scaffolds]
         if len(set(ids)) != len(ids):
             raise RuleError(f"{source}: rule {spec.id}: scaffold ids must be unique")
-        self.scaffolds = [CompiledScaffold(s, source, spec.id, set(spec.clauses)) for s in spec.scaffolds]
+        self.scaffolds = [CompiledScaffold(s, source, spec.id, list(spec.clauses)) for s in spec.scaffolds]
         for sc in self.scaffolds:
             sc.read_parent()
         self.excluded_connectivity: dict[str, str] = {}

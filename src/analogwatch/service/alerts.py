@@ -1,0 +1,153 @@
+"""Alerts raised by a new report, for every agency that can see it.
+
+Each recipient's alerts are computed from what that recipient can see, so that an alert never
+reveals a report hidden from it: a substance first seen in another agency's private report is
+still a first sighting for everyone else. "Home" is the recipient's jurisdiction (for the
+reporting agency itself, the reporting agency's jurisdiction), from its country
+(``jurisdiction.py``). Kinds, every one that applies is raised:
+
+- ``first_sighting_network``: no earlier report of the substance (same InChIKey) is visible.
+- ``first_sighting_country``: no earlier visible report of it in the report's country.
+- ``not_controlled_at_home``: the verdicts stored with the report say it is not controlled at home.
+- ``controlled_by_partner``: not controlled at home, but controlled in the jurisdiction of an
+  agency the recipient has a sharing agreement with.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analogwatch.service.jurisdiction import country_name, jurisdiction_of
+from analogwatch.service.schemas import AlertKind, AlertOut
+from analogwatch.service.store import crud
+from analogwatch.service.store.db import advisory_lock
+from analogwatch.service.store.models import Agency, Alert, Report, WebhookDelivery, new_id
+
+
+@dataclass(frozen=True)
+class _Prior:
+    agency_id: int
+    sharing: str
+    country: str
+
+
+def _can_see(recipient: int, prior: _Prior, partners: dict[int, set[int]]) -> bool:
+    # The same rule as crud.visible_to, applied in memory to the few distinct earlier sightings.
+    return (
+        prior.agency_id == recipient
+        or prior.sharing == "network"
+        or (prior.sharing == "partners" and prior.agency_id in partners.get(recipient, set()))
+    )
+
+
+def substance_label(report: Report) -> str:
+    """The registry name when some jurisdiction lists the substance, else its SMILES."""
+    for jur in ("UN", "US", "CN"):
+        name = (report.verdicts.get(jur) or {}).get("substance")
+        if name:
+            return f"{name} ({report.inchikey})"
+    return f"{report.smiles} ({report.inchikey})"
+
+
+def _controlled(report: Report, jur: str) -> bool:
+    return bool((report.verdicts.get(jur) or {}).get("controlled"))
+
+
+def raise_alerts(session: Session, *, report: Report) -> list[Alert]:
+    """Compute, store and queue for webhooks the alerts of a report just inserted (same transaction)."""
+    # Two reports of the same new substance committed at once must not both be "first".
+    advisory_lock(session, "substance:" + report.inchikey)
+    reporter = session.get(Agency, report.agency_id)
+    assert reporter is not None
+    partners = crud.partners_map(session)
+    agencies = {a.id: a for a in session.scalars(select(Agency))}
+    recipients = {reporter.id}
+    if report.sharing == "partners":
+        recipients |= partners.get(reporter.id, set())
+    elif report.sharing == "network":
+        recipients |= set(agencies)
+    prior = [
+        _Prior(a, s, c) for a, s, c in session.execute(
+            select(Report.agency_id, Report.sharing, Report.country)
+            .where(Report.inchikey == report.inchikey, Report.id != report.id).distinct()
+        )
+    ]
+    label = substance_label(report)
+    where = country_name(report.country)
+    event = (
+        f"{report.event_type.replace('_', ' ')} reported by {reporter.name} in {where} "
+        f"on {report.event_date.isoformat()}"
+    )
+    out: list[Alert] = []
+
+    def add(recipient: int, kind: AlertKind, message: str, details: dict[str, Any]) -> None:
+        out.append(Alert(
+            id=new_id(), agency_id=recipient, report_id=report.id, kind=kind.value, inchikey=report.inchikey,
+            country=report.country, message=message, details={"reporting_agency": reporter.name, **details},
+            created_at=report.submitted_at,
+        ))
+
+    for rid in sorted(recipients):
+        seen = [p for p in prior if _can_see(rid, p, partners)]
+        if not seen:
+            add(rid, AlertKind.FIRST_SIGHTING_NETWORK, f"First sighting in the network: {label}, {event}.", {})
+        if not any(p.country == report.country for p in seen):
+            add(rid, AlertKind.FIRST_SIGHTING_COUNTRY, f"First sighting in {where}: {label}, {event}.", {})
+        home = jurisdiction_of(agencies[rid].country)
+        if _controlled(report, home):
+            continue
+        as_of = report.verdicts_as_of.isoformat()
+        add(rid, AlertKind.NOT_CONTROLLED_AT_HOME,
+            f"Not controlled in {home} (your jurisdiction) on {as_of}: {label}, {event}.",
+            {"home_jurisdiction": home, "as_of": as_of})
+        by_partner: dict[str, list[str]] = {}
+        for pid in sorted(partners.get(rid, set())):
+            pj = jurisdiction_of(agencies[pid].country)
+            if pj != home and _controlled(report, pj):
+                by_partner.setdefault(pj, []).append(agencies[pid].name)
+        if by_partner:
+            where_ctl = ", ".join(f"{j} (partners {', '.join(names)})" for j, names in sorted(by_partner.items()))
+            add(rid, AlertKind.CONTROLLED_BY_PARTNER,
+                f"Controlled in {where_ctl} but not in {home} (your jurisdiction) on {as_of}: {label}, {event}.",
+                {"home_jurisdiction": home, "controlled_in": sorted(by_partner), "partners": by_partner,
+                 "as_of": as_of})
+    session.add_all(out)
+    session.flush()
+    _queue_webhooks(session, alerts=out, agencies=agencies, report=report)
+    return out
+
+
+def alert_out(alert: Alert) -> AlertOut:
+    return AlertOut(
+        id=alert.id, kind=AlertKind(alert.kind), created_at=alert.created_at, report_id=alert.report_id,
+        inchikey=alert.inchikey, smiles=alert.report.smiles, country=alert.country, message=alert.message,
+        details=alert.details, restrictions=list(alert.report.restrictions or []),
+    )
+
+
+def _queue_webhooks(session: Session, *, alerts: list[Alert], agencies: dict[int, Agency], report: Report) -> None:
+    """One outbox row per alert for agencies with a webhook, in the alert's transaction."""
+    for alert in alerts:
+        agency = agencies[alert.agency_id]
+        if not agency.webhook_url:
+            continue
+        delivery_id = new_id()
+        out = AlertOut(
+            id=alert.id, kind=AlertKind(alert.kind), created_at=alert.created_at, report_id=alert.report_id,
+            inchikey=alert.inchikey, smiles=report.smiles, country=alert.country, message=alert.message,
+            details=alert.details, restrictions=list(report.restrictions or []),
+        )
+        body = json.dumps(
+            {"type": "alert", "delivery_id": delivery_id, "agency": agency.name, "alert": out.model_dump(mode="json")},
+            ensure_ascii=False, separators=(",", ":"),
+        )
+        session.add(WebhookDelivery(
+            id=delivery_id, agency_id=agency.id, alert_id=alert.id, url=agency.webhook_url, body=body,
+            status="pending", attempts=0, next_attempt_at=alert.created_at,
+        ))
+    session.flush()
