@@ -560,6 +560,9 @@ def fragment_smiles(mol: Chem.Mol, keep: Iterable[int], dummies: dict[int, int] 
     for a in em.GetAtoms():
         a.SetAtomMapNum(0)
         a.SetIsotope(0)
+        # Freeze hydrogen counts: removing neighbours must not add hydrogens.
+        a.SetNumExplicitHs(a.GetTotalNumHs())
+        a.SetNoImplicit(True)
     for i, mapno in dummies.items():
         at = em.GetAtomWithIdx(i)
         at.SetAtomicNum(0)
@@ -569,7 +572,9 @@ def fragment_smiles(mol: Chem.Mol, keep: Iterable[int], dummies: dict[int, int] 
         at.SetIsAromatic(False)
         at.SetAtomMapNum(mapno)
     for i, mapno in labels.items():
+        # Core atoms: hydrogens follow from the substituents, which the signature already holds.
         em.GetAtomWithIdx(i).SetAtomMapNum(mapno)
+        em.GetAtomWithIdx(i).SetNumExplicitHs(0)
     for b in em.GetBonds():
         a1, a2 = b.GetBeginAtomIdx(), b.GetEndAtomIdx()
         if (a1 in dummies or a2 in dummies) and b.GetIsAromatic() and not (a1 in keep and a2 in keep):
