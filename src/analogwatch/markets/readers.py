@@ -57,12 +57,14 @@ def _resolve_columns(profile: Profile, columns: list[str], *, strict: bool, wher
     for name in FIELDS:
         spec = profile.fields.get(name)
         if spec is not None:
-            for col in ([spec.column] if spec.column and spec.path is None else []) + (spec.columns or []):
-                if col not in columns:
-                    if strict:
-                        raise InputError(
-                            f"{where}: column {col!r} (for {name}) is not in the file; columns are {columns}"
-                        )
+            wanted = [spec.column] if spec.column and spec.path is None else []
+            if spec.columns and not any(c in columns for c in spec.columns):
+                wanted = spec.columns[:1]  # joined columns: at least one must be there
+            for col in wanted:
+                if col not in columns and strict:
+                    raise InputError(
+                        f"{where}: column {col!r} (for {name}) is not in the file; columns are {columns}"
+                    )
             specs[name] = spec
             continue
         for alias in COMMON_COLUMNS[name]:

@@ -75,7 +75,7 @@ def fill_file(path: Path) -> FillReport:
         try:
             name_key = canonical(from_name) if from_name else None
             given_key = canonical(given) if given else None
-        except InputError as exc:
+        except (InputError, ValueError, RuntimeError) as exc:  # RDKit raises its own errors for e.g. kekulisation
             report.problems.append(f"{label}: {exc}")
             continue
         if i in parsed and from_name is None:
