@@ -67,6 +67,9 @@ class Checker:
 
             analogue_flagger = default_analogue_flagger(self.registry)
         self.analogue_flagger = analogue_flagger
+        self.rules_version = ",".join(
+            str(v) for v in (getattr(ev, "version", None) for ev in self.class_evaluators) if v
+        ) or "none"
         #: identifies the class definitions applied (file names and content hashes)
         versions = [getattr(ev, "version", type(ev).__name__) for ev in self.class_evaluators]
         self.rules_version = ";".join(versions) or "none"
@@ -230,12 +233,18 @@ class Checker:
         return None
 
     def _decide(self, jur: str, matches: list[Match], as_of: date, std: StandardizedMol | None = None) -> Verdict:
+        # A class evaluator reports a definition that it read but that does not apply as a
+        # basis-"none" Match: not a ground of control, only the reason, kept for a "none" verdict.
+        outside = [m.explanation for m in matches if m.basis == "none"]
+        matches = [m for m in matches if m.basis != "none"]
         if not matches:
             why, definite = self._not_yet_or_no_longer(jur, std, as_of) or (
                 f"No {jur} listing, precursor listing or class definition in the analogwatch registry "
                 f"covers this structure on {as_of.isoformat()}.",
                 True,
             )
+            if outside:
+                why = " ".join([why, *outside])
             return Verdict(
                 controlled=False, basis="none", explanation=why,
                 certainty="definite" if definite else "interpretive",

@@ -24,8 +24,29 @@ from analogwatch.registry import Registry, default_registry
 #: how much of a description is read when the title names nothing
 DESCRIPTION_CHARS = 400
 _NEAR_QUANTITY = re.compile(
-    rf"(?:\d\s*(?:g|gr|grams?|mg|ug|mcg|oz|kg|x)\b|\bx\s*\d|\b\d+\s*(?:{FORMS})\b|\b(?:{FORMS})\b)", re.I
+    rf"(?:\d\s*(?:g|gr|grams?|mg|ug|mcg|oz|kg|x|lbs?|pounds?|ounces?|kilos?)\b|\bx\s*\d|\b\d+\s*(?:{FORMS})\b|"
+    rf"\b(?:{FORMS})\b|\b(?:QP|HP|Q\.P\.|H\.P\.|pound|ounce|oz|kilo)\b|\d\s*/\s*\d+\s*(?:p|oz|lb)\b)",
+    re.I,
 )
+#: how far from a context term a quantity may stand ("Lemon Cream Pie Haze - Coffeeshop - 28G")
+NEAR_CHARS = 24
+#: words before a name that say it is not what is sold ("EQUALS 200mg Oxycodone", "similar to Meth")
+_COMPARED_BEFORE = re.compile(
+    r"\b(?:equals?|equal\s+to|equivalent\s+(?:to|of)|similar\s+to|compared\s+to|stronger\s+than|weaker\s+than|"
+    r"instead\s+of|better\s+than|like)\b[^,;|()]{0,24}$",
+    re.I,
+)
+#: words after a name that say the same ("GHB substitute", "Molly's stronger evil sister")
+_COMPARED_AFTER = re.compile(
+    r"^[\s'’s)-]{0,4}(?:substitute|alternative|replacement|equivalent|analog(?:ue)?|stronger|weaker|sister|"
+    r"brother|cousin|-?like)\b",
+    re.I,
+)
+#: a short name glued to a code fragment: "PVP" in "4-CL-PVP" is another substance
+_CODE_FRAGMENT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,3}-$")
+#: titles that sell a service around a listing, not a substance ("Tracked shipping")
+_SERVICE_TITLE = re.compile(r"\b(?:shipping|postage|tracked|tracking|reship|insurance|escrow\s+listing|custom\s+listing)\b",
+                            re.I)
 #: words in a title that say the listing sells information, not a substance
 _NOT_A_SUBSTANCE_TITLE = re.compile(
     r"\b(?:e-?books?|guides?|tutorials?|manuals?|pdf|handbook|course|how\s+to\s+(?:make|cook|grow|synthesi[sz]e)|"
@@ -145,7 +166,9 @@ class Extractor:
             hits = self._accepted(description, category, drug_category)
             if hits:
                 out.notes.append("substances read from the description")
-        if not hits and drug_category:
+        if not hits and drug_category and not (
+            _SERVICE_TITLE.search(title) and parse_quantity(title) == Quantity()
+        ):
             for word in reversed(re.split(r"[/>|,]", category)):
                 name = cats.substance.get(word.strip().lower())
                 if name:
@@ -176,20 +199,53 @@ class Extractor:
                 hits = [h for h in hits if not (m.start() <= h.start < m.end())]
                 hits.append(Hit(term, chunk, m.start(), m.end()))
         hits.sort(key=lambda h: h.start)
+        hits = [h for h in hits if not self._not_offered(text, h)]
         definite = [h for h in hits if not h.term.context]
+        category_names = self._category_substances(category)
         kept: list[Hit] = []
         for h in hits:
             if not h.term.context:
                 kept.append(h)
                 continue
             if h.term.kind == "slang":
-                if _category_has(category, frozenset(h.term.context_words)):
-                    kept.append(h)
-                continue
-            near = text[max(0, h.start - 14): h.start] + " " + text[h.end: h.end + 14]
-            if drug_category or definite or _NEAR_QUANTITY.search(near):
+                continue  # slang is a last resort, below
+            near = text[max(0, h.start - NEAR_CHARS): h.start] + " " + text[h.end: h.end + NEAR_CHARS]
+            if category_names and h.term.name not in category_names:
+                continue  # the category names another substance ("Ice Cool" under Cannabis/Weed)
+            if any(0 <= d.start - h.end <= 2 or 0 <= h.start - d.end <= 2 for d in definite):
+                continue  # a word qualifying a name beside it ("Afghan Heroin")
+            if _NEAR_QUANTITY.search(near):
                 kept.append(h)
+            elif drug_category and not definite and (not category_names or h.term.name in category_names):
+                # An ambiguous word in a drug category, unless the category names another
+                # substance ("Ice Cool" under Cannabis/Weed is a strain, not methamphetamine).
+                kept.append(h)
+        if not kept:
+            # DEA slang only when nothing else names a substance and the listing's category names
+            # the slang term's class ("Cheeba" under Drugs/Cannabis), never on its own.
+            kept = [h for h in hits if h.term.kind == "slang"
+                    and _category_has(category, frozenset(h.term.context_words))][:1]
         return kept
+
+    @staticmethod
+    def _not_offered(text: str, h: Hit) -> bool:
+        """A name used as a comparison or as part of another code is not an offer."""
+        if h.start < 0:
+            return False
+        before, after = text[: h.start], text[h.end:]
+        if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(after):
+            return True
+        return len(h.matched_text) <= 5 and bool(_CODE_FRAGMENT_BEFORE.search(before))
+
+    def _category_substances(self, category: str) -> set[str]:
+        cats = categories()
+        out = set()
+        for word in re.split(r"[/>|,]", category):
+            name = cats.substance.get(word.strip().lower())
+            if name:
+                sub = self.registry.lookup_name(name)
+                out.add(sub.name if sub else name)
+        return out
 
     # -- verdicts ----------------------------------------------------------------------------------
     def _verdicts(self, hit: Hit, as_of: date) -> tuple[str | None, dict[str, JurisdictionStatus]]:

@@ -29,7 +29,7 @@ from analogwatch.registry.names import normalize_name
 #: longest run of words tried as one name (systematic names split into many words)
 MAX_WORDS = 12
 #: shortest word that fuzzy matching may correct, and the edits it may make
-FUZZY_MIN_CHARS = 6
+FUZZY_MIN_CHARS = 7
 _WORD = re.compile(r"[^\W_]+")
 
 SourceKind = str  # "registry" | "lexicon" | "slang" | "fuzzy" | "opsin" | "category"
@@ -162,7 +162,7 @@ class Vocabulary:
 
         def add(key_text: str, term: Term, *, override: bool = False) -> None:
             key = normalize_name(key_text)
-            if len(key) < 2 or key in blocked:
+            if len(key) < 2 or (term.kind == "registry" and key in blocked):
                 return
             if term.kind == "registry" and (len(key) < 3 or key in common):
                 return
@@ -187,6 +187,8 @@ class Vocabulary:
             have = voc.index.get(key)
             term = Term(name=sub.name, substance_id=sub.id, kind="registry", source="registry",
                         upper_only=_upper_only(text))
+            if registry.by_name.get(key) is not sub:
+                continue  # the registry itself reads this name as another substance
             if have is not None and (have.context or have.dose_mg is not None):
                 continue
             if have is not None and have.substance_id == sub.id:
@@ -199,7 +201,7 @@ class Vocabulary:
                     continue  # classes naming no single substance (synthetic cannabinoids)
                 target, words = cats.slang[cls_name]
                 key = normalize_name(t)
-                if key in voc.index or len(key) < 3:
+                if key in voc.index or len(key) < 4 or t.lower() in common:
                     continue
                 sub = registry.lookup_name(target)
                 add(t, Term(name=sub.name if sub else target, substance_id=sub.id if sub else None, kind="slang",

@@ -33,24 +33,31 @@ FORMS = (
     r"ampoules?|ampules?|amps?|vials?|strips?|squares?|doses?|softgels?|troches?|patch(?:es)?|lozenges?|"
     r"buttons?|seeds?|x?pills|sheets?|stamps?|gel\s*tabs?|microdots?|cubes?|films?|sachets?|"
     r"suppositor(?:y|ies)|syringes?|pens?|lollipops?|pops|joints?|pre-?rolls?|carts?|cartridges?|"
-    r"packs?|count|ct|units"
+    r"packs?|count|ct|units|stck|stk|st[üu]ck|kpl"
 )
-_MASS = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*-?\s*(?P<u>{_UNITS})(?![\w])", re.I)
+# A number not glued to a preceding digit or letter ("x100mg" and "Opioid.60MG" still read).
+_BEFORE = r"(?<![0-9])(?<!\d[.,])(?<![A-WYZa-wyz])"
+_MASS = re.compile(rf"{_BEFORE}(?P<n>{_NUM})\s*\+?\s*-?\s*(?P<u>{_UNITS})(?![\w])", re.I)
 _CONC = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*(?P<u>mg|mcg|ug|g)\s*/\s*(?:1\s*)?ml\b", re.I)
 _VOLUME = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*ml\b", re.I)
 _FRACTION = re.compile(
-    r"(?<![\w/])(?P<a>\d)\s*/\s*(?P<b>2|4|8|16)\s*(?P<u>oz|ounces?|lbs?|pounds?|p|kg|kilos?)\b", re.I
+    r"(?<![\w/])(?P<a>\d)\s*/\s*(?P<b>2|4|8|16)\s*(?P<u>oz|ounces?|lbs?|pounds?|p|kg|kilos?|g)\b", re.I
 )
 _WORD_MASS = re.compile(
     r"\b(?:(?P<half>half|1/2)\s+(?:an?\s+)?(?P<u1>oz|ounce|pound|lb|kilo|kg)|(?P<q>quarter)\s+(?:an?\s+)?(?P<u2>oz|ounce|"
-    r"pound|lb|kilo|kg)|(?P<qp>QP|HP)|(?P<eighth>eighth|8th|an\s+8th))\b",
+    r"pound|lb|kilo|kg)|(?P<qp>QP|HP)|(?P<eighth>eighth|8th|an\s+8th)|(?P<one>an?|one)\s+(?P<u3>ounce|pound|kilo|gram|gramm?e))\b",
     re.I,
 )
-_COUNT_AFTER_X = re.compile(r"(?<![\w.])x\s*(?P<n>\d{1,5})(?![\d.,]*\s*(?:mg|g|ug|mcg|kg|ml|oz)\b)(?!\w)", re.I)
-_COUNT_BEFORE_X = re.compile(r"(?<![\w.,])(?P<n>\d{1,5})\s*(?:x|\*|×)(?=\s|\d|$|[^\w])", re.I)
+_NOT_A_COUNT_AFTER = r"(?!\s*(?:extract|strength|stronger|potency|potent|concentrate|more|less)\b)"
+_COUNT_AFTER_X = re.compile(
+    rf"(?<![\w.])x\s*(?P<n>\d{{1,5}})(?![\d.,]*\s*(?:{_UNITS}|ml)\b)(?!\w)", re.I
+)
+_COUNT_BEFORE_X = re.compile(
+    rf"(?<![\w.,-])(?P<n>\d{{1,5}})\s*(?:x|\*|×)(?=\s|\d|$|[^\w]){_NOT_A_COUNT_AFTER}", re.I
+)
 _INT = r"\d{1,3}(?:,\d{3})+(?!\d)|\d{1,5}"
 _COUNT_FORM = re.compile(
-    rf"(?<![\w.,])(?P<n>{_INT})\s*(?:-\s*)?(?:[A-Za-z][\w-]*\s+){{0,2}}?(?:{FORMS})\b", re.I
+    rf"(?<![\w.-])(?<!\d,)\(?(?P<n>{_INT})\)?\s*(?:-\s*)?(?:[A-Za-z][\w-]*\s+){{0,2}}?(?:{FORMS})\b", re.I
 )
 _PACK = re.compile(r"\b(?:pack|lot|bundle|set|box)\s+of\s+(?P<n>\d{1,5})\b", re.I)
 _FORM_WORD = re.compile(rf"\b(?:{FORMS}|blotter|per\s+pill|each|/\s*pill|/\s*tab|per\s+tab|a\s+piece)\b", re.I)
@@ -98,6 +105,10 @@ def _masses(text: str) -> list[_Mass]:
             continue
         if m.group("eighth"):
             mg, u = 3_500.0, "g"
+        elif m.group("one"):
+            unit = m.group("u3").lower()
+            u = {"ounce": "oz", "pound": "lb", "kilo": "kg"}.get(unit, "g")
+            mg = MG_PER[u]
         elif m.group("qp"):
             mg, u = (0.25 if m.group("qp").upper() == "QP" else 0.5) * MG_PER["lb"], "lb"
         else:
@@ -119,6 +130,33 @@ def _masses(text: str) -> list[_Mass]:
         out.append(_Mass(n * MG_PER[u], u, *m.span()))
     out.sort(key=lambda x: x.start)
     return out
+
+
+def _normalise(text: str) -> str:
+    """Spellings that hide a quantity: "½", "Q.P.", slugs ("7-5mg"), ranges, combination strengths."""
+    t = text.replace("½", ".5").replace("¼", ".25")
+    t = re.sub(r"\b([QH])\.P\.", r"\1P", t, flags=re.I)
+    if " " not in t.strip():
+        t = re.sub(r"(\d)-(\d)(?=\s*mg)", r"\1.\2", t, flags=re.I)  # "zopiclone-7-5mg-500-pills"
+        t = t.replace("-", " ")
+    t = _PERCENT.sub(" ", t)
+    # "200-220mg" and "150 - 170ug": the first figure; "8/2mg", "10/325mg": the first ingredient
+    t = re.sub(rf"(?<![\d.])({_NUM})\s*-\s*{_NUM}\s*(?=(?:mg|ug|mcg|µg|g)\b)", r"\1", t, flags=re.I)
+    t = re.sub(rf"(?<![\d.])({_NUM})\s*/\s*{_NUM}\s*(?=(?:mg|ug|mcg|µg)\b)", r"\1", t, flags=re.I)
+    return t
+
+
+def _prefer_metric(masses: list[_Mass]) -> _Mass | None:
+    """The first mass; when it is in ounces or pounds and the same amount follows in grams
+    ("1 oz (28 g)"), the metric figure the vendor wrote."""
+    if not masses:
+        return None
+    first = masses[0]
+    if first.unit in ("oz", "lb"):
+        for m in masses[1:4]:
+            if m.unit in ("g", "kg") and m.start - first.end <= 30 and abs(m.mg - first.mg) <= 0.1 * first.mg:
+                return m
+    return first
 
 
 def _count(text: str) -> tuple[int | None, tuple[int, int] | None]:
@@ -151,7 +189,7 @@ def parse_quantity(
     ``name_starts`` are offsets of substance names, so that "50 Xanax" reads as 50 units."""
     if not text:
         return Quantity()
-    t = _PERCENT.sub(" ", text.replace("½", ".5").replace("¼", ".25"))
+    t = _normalise(text)
     masses = _masses(t)
     count, count_span = _count(t)
     # A number that is itself part of a mass ("5 g") is not a count.
@@ -159,7 +197,9 @@ def parse_quantity(
         count, count_span = None, None
     if count is None:
         for start in name_starts:
-            m = re.search(r"(?<![\w.,])(\d{1,4})\s*$", t[:start])
+            m = re.search(r"(?<![\w.,-])(\d{1,4})\s*(?:-\s*)?(?:(?P<w>[A-Za-z]+)\s+)?$", t[:start])
+            if m and m.group("w") and m.group("w").lower() in {*_UNIT_ALIASES, "ml", "l", "cl", "liter", "litre"}:
+                m = None
             if m and not any(x.start <= m.start(1) < x.end for x in masses):
                 count = int(m.group(1))
                 break
@@ -174,7 +214,7 @@ def parse_quantity(
             return Quantity(container, None, None)
         return Quantity(None, count, None)
     form = dosage_form or bool(_FORM_WORD.search(t)) or count is not None
-    first = masses[0] if masses else None
+    first = _prefer_metric(masses)
     if first is None:
         if unit_dose_hint_mg is not None:
             dose = unit_dose_hint_mg

@@ -239,7 +239,8 @@ def read_json(path: Path, profile: Profile, *, strict: bool = True) -> Iterator[
 
 
 def read_jsonl(path: Path, profile: Profile, *, strict: bool = True) -> Iterator[RawListing]:
-    lines = path.read_bytes().decode("utf-8-sig", errors="surrogateescape").splitlines()
+    # JSON Lines records end at "\n" only (a lone "\r" inside a line is part of it)
+    lines = [ln.removesuffix("\r") for ln in path.read_bytes().decode("utf-8-sig", errors="surrogateescape").split("\n")]
     parsed: list[tuple[Any, str | None]] = []
     for line in lines:
         if not line.strip():

@@ -32,6 +32,7 @@ from analogwatch.rules.groups import (
     kind_holds,
     name_of,
     rings_in,
+    summary,
 )
 from analogwatch.rules.model import GroupRule, Region, RingPath, Scaffold, SubstituentRule
 
@@ -103,8 +104,9 @@ class ScaffoldReading:
                     out.append(n)
         return out
 
-    def sort_key(self) -> tuple[int, int, int]:
-        return (0 if self.covered else 1, 0 if self.certainty == "definite" else 1, len(self.clauses))
+    def sort_key(self) -> tuple[int, int, int, int]:
+        outside = sum(1 for r in self.regions if r.status == "outside")
+        return (0 if self.covered else 1, 0 if self.certainty == "definite" else 1, outside, len(self.clauses))
 
 
 @dataclass
@@ -619,19 +621,23 @@ class CompiledScaffold:
             z, g = self._split_z(grp)
             if z not in rule.z:
                 return Outcome(False, reason=f"Z is {z}; the formula allows {', '.join(rule.z)}")
-            detail = f"Z = {z}; "
+            r3 = name_of(fragment_smiles(g.mol, g.atoms, self._plain_dummies(g.mol, g.atoms))) if g.atoms else "H"
+            detail = f"Z = {z}, R3 = {r3}"
         if rule.first_atom is not None:
-            sym = "H" if g.root is None else _symbol(g.atom(g.root).GetAtomicNum())
+            z_root = 1 if g.root is None else g.atom(g.root).GetAtomicNum()
+            sym = "H" if g.root is None else _symbol(z_root)
             if sym not in rule.first_atom:
-                return Outcome(False, reason=f"the group is bound through {ELEMENT_NAMES.get(g.atom(g.root).GetAtomicNum(), sym) if g.root is not None else 'hydrogen'}")
+                return Outcome(False, reason=f"the group is bound through {ELEMENT_NAMES.get(z_root, sym)}")
         if rule.ring_path is not None:
             o = self._ring_path_outcome(rule.ring_path, g, region, formula)
         else:
             cls = classify(g)
             ok, cert, why, spec = vocab_match(cls, rule.is_)
             if not ok:
-                kinds = ", ".join(k.label() for k in rule.is_)
-                return Outcome(False, reason=f"{describe_kinds(cls)}; allowed: {kinds}")
+                gname = detail or ("hydrogen" if g.absent else
+                                   name_of(fragment_smiles(g.mol, g.atoms, self._plain_dummies(g.mol, g.atoms))))
+                what = summary(cls)
+                return Outcome(False, reason=f"{gname} ({what})" if what != gname else gname)
             o = Outcome(True, [], cert, [why] if why else [])
             o.detail = describe_as(cls, spec) if spec is not None else describe_kinds(cls)
         if not o.ok:
@@ -644,7 +650,8 @@ class CompiledScaffold:
             o.notes.append(rule.reason)
         if rule.note:
             o.notes.append(rule.note)
-        o.detail = detail + (o.detail or "")
+        if detail:
+            o.detail = f"{detail} ({o.detail})" if o.detail else detail
         return o
 
     def _split_z(self, grp: Group) -> tuple[str, Group]:
@@ -770,7 +777,10 @@ class CompiledScaffold:
                 if best.certainty == "interpretive":
                     certainty = "interpretive"
                 if best.detail and formula:
-                    text = f"{text} ({best.detail.rstrip('; ')})"
+                    if best.detail.startswith("Z = "):
+                        text = best.detail
+                    elif best.detail != text:
+                        text = f"{text} ({best.detail})"
         for comp in a.subs[name]:
             _c, root, order = comp.anchors[0]
             g = Group(ctx, comp.atoms, root, order)

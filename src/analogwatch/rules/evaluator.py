@@ -79,9 +79,12 @@ class Definition:
         return self.spec.id
 
     def read(self, mol: Chem.Mol) -> Reading | None:
-        ctx = MolContext(mol)
+        ctx: MolContext | None = None
         per: list[ScaffoldReading] = []
         for sc in self.scaffolds:
+            if not mol.HasSubstructMatch(sc.query):
+                continue  # the prefilter: most molecules stop here, in microseconds
+            ctx = ctx or MolContext(mol)
             got = sc.read(mol, ctx, limit=1)
             if got:
                 per.append(got[0])

@@ -53,6 +53,11 @@ class MolContext:
         for i, r in enumerate(self.rings):
             for a in r:
                 self.atom_rings.setdefault(a, []).append(i)
+        # Ring systems of the whole molecule, and which of them hold a heteroatom.
+        self.hetero_system_atoms: set[int] = set()
+        for system in ring_systems(self, frozenset(range(mol.GetNumAtoms()))):
+            if any(mol.GetAtomWithIdx(a).GetAtomicNum() != 6 for a in system):
+                self.hetero_system_atoms |= system
 
 
 def ring_systems(ctx: MolContext, atoms: frozenset[int]) -> list[frozenset[int]]:
@@ -138,11 +143,8 @@ def is_functional_carbon(g: Group, i: int) -> bool:
 
 
 def in_hetero_ring(g: Group, i: int) -> bool:
-    for ri in g.ctx.atom_rings.get(i, []):
-        ring = g.ctx.rings[ri]
-        if any(g.atom(a).GetAtomicNum() != 6 for a in ring):
-            return True
-    return False
+    """True for an atom of a ring system that holds a heteroatom (quinoline's benzo carbons too)."""
+    return i in g.ctx.hetero_system_atoms
 
 
 def hydrocarbyl_skeleton(g: Group) -> frozenset[int]:
@@ -182,16 +184,20 @@ class Classification:
     alkyl_heterocyclyl: tuple[int, int] | None = None  # (carbons in the link, ring heteroatoms)
 
 
-def _all_single(g: Group) -> bool:
-    return all(
-        b.GetBondTypeAsDouble() == 1.0
-        for b in g.mol.GetBonds()
-        if b.GetBeginAtomIdx() in g.atoms and b.GetEndAtomIdx() in g.atoms
-    )
-
-
 def _bonds_within(g: Group) -> list[Chem.Bond]:
-    return [b for b in g.mol.GetBonds() if b.GetBeginAtomIdx() in g.atoms and b.GetEndAtomIdx() in g.atoms]
+    if "bonds" not in g._cache:
+        out = []
+        for i in g.atoms:
+            for b in g.atom(i).GetBonds():
+                j = b.GetOtherAtomIdx(i)
+                if j in g.atoms and i < j:
+                    out.append(b)
+        g._cache["bonds"] = out
+    return g._cache["bonds"]  # type: ignore[no-any-return]
+
+
+def _all_single(g: Group) -> bool:
+    return all(b.GetBondTypeAsDouble() == 1.0 for b in _bonds_within(g))
 
 
 def _has_double_o(g: Group, c: int) -> bool:
@@ -315,14 +321,13 @@ def classify(g: Group) -> Classification:
     if (acyclic and single and rz == 6 and g.root_bond == 1.0
             and all(z == 6 or z in HALOGENS for z in elems) and any(z in HALOGENS for z in elems)):
         kinds.add("haloalkyl")
-    if acyclic and single and rz == 8 and n > 1 and g.root_bond == 1.0:
-        rest = [i for i in g.atoms if i != g.root]
-        if _alkyl_part(g, rest) and len(g.nbrs(g.root)) == 1:
-            kinds.update({"alkoxyl", "ether"})
-    if acyclic and single and rz == 6 and g.root_bond == 1.0 and set(elems) == {6, 8}:
-        if all(len([x for x in g.atom(i).GetNeighbors() if x.GetAtomicNum() == 6]) == 2
-               for i in g.atoms if g.atom(i).GetAtomicNum() == 8):
-            kinds.add("ether")
+    if (acyclic and single and rz == 8 and n > 1 and g.root_bond == 1.0
+            and _alkyl_part(g, [i for i in g.atoms if i != g.root]) and len(g.nbrs(g.root)) == 1):
+        kinds.update({"alkoxyl", "ether"})
+    if (acyclic and single and rz == 6 and g.root_bond == 1.0 and set(elems) == {6, 8}
+            and all(len([x for x in g.atom(i).GetNeighbors() if x.GetAtomicNum() == 6]) == 2
+                    for i in g.atoms if g.atom(i).GetAtomicNum() == 8)):
+        kinds.add("ether")
     # esters: alkoxycarbonyl (root C(=O)O-alkyl) or acyloxy (root O-C(=O)-alkyl)
     if acyclic and set(elems) <= {6, 8} and g.root_bond == 1.0:
         if rz == 6 and _has_double_o(g, g.root):
@@ -374,10 +379,10 @@ def classify(g: Group) -> Classification:
         for x in ring_nbrs:
             s = g.system_of(x)
             assert s is not None
-            if (len(s) == 6 and rings_in(g.ctx, s) == 1 and all(g.atom(i).GetIsAromatic()
-                                                               and g.atom(i).GetAtomicNum() == 6 for i in s)):
-                if single or all(g.bond_order(g.root, y) == 1.0 for y in g.nbrs(g.root)):
-                    kinds.add("benzyl")
+            benzene = len(s) == 6 and rings_in(g.ctx, s) == 1 and all(
+                g.atom(i).GetIsAromatic() and g.atom(i).GetAtomicNum() == 6 for i in s)
+            if benzene and all(g.bond_order(g.root, y) == 1.0 for y in g.nbrs(g.root)):
+                kinds.add("benzyl")
     skeleton = hydrocarbyl_skeleton(g)
     cls = Classification(kinds, near, _pieces(g) if acyclic else None)
     if skeleton:
@@ -445,13 +450,14 @@ class KindSpec:
 
 
 def parse_kind_spec(raw: object, where: str) -> KindSpec:
+    params: dict[str, object]
     if isinstance(raw, str):
         name, params = raw, {}
     elif isinstance(raw, dict) and len(raw) == 1:
-        name, params = next(iter(raw.items()))
-        params = params or {}
-        if not isinstance(params, dict):
+        name, given = next(iter(raw.items()))
+        if not isinstance(given, dict | None):
             raise RuleError(f"{where}: parameters of {name!r} must be a mapping")
+        params = dict(given or {})
     else:
         raise RuleError(f"{where}: a kind must be a name or a one-key mapping, not {raw!r}")
     if name not in KINDS:
@@ -474,7 +480,7 @@ def _in_range(value: int | None, rng: object) -> bool:
     if rng is None:
         return True
     lo, hi = rng  # type: ignore[misc]
-    return bool(lo <= value <= hi)
+    return bool(int(lo) <= value <= int(hi))  # type: ignore[has-type]
 
 
 def kind_holds(cls: Classification, spec: KindSpec) -> bool:
@@ -527,6 +533,15 @@ def describe_kinds(cls: Classification) -> str:
     return "group"
 
 
+def summary(cls: Classification) -> str:
+    """What the group is, with its hydrocarbyl carbon count when it has one."""
+    desc = describe_kinds(cls)
+    if cls.hydrocarbyl_carbons is not None and "hydrocarbyl" not in desc:
+        sub = ", substituted" if cls.hydrocarbyl_substituted else ""
+        desc += f"; C{cls.hydrocarbyl_carbons} hydrocarbyl{sub}"
+    return desc
+
+
 def describe_as(cls: Classification, spec: KindSpec) -> str:
     """How the group satisfies ``spec``: 'C5 hydrocarbyl, substituted', 'C10 aryl', ..."""
     k = spec.kind
@@ -552,40 +567,45 @@ def describe_as(cls: Classification, spec: KindSpec) -> str:
 def fragment_smiles(mol: Chem.Mol, keep: Iterable[int], dummies: dict[int, int] | None = None,
                     labels: dict[int, int] | None = None) -> str:
     """Canonical SMILES of the atoms ``keep`` with ``dummies`` (atom -> map number, 0 for none)
-    turned into attachment points ``*``; ``labels`` put map numbers on kept atoms (positions)."""
-    keep = set(keep)
+    turned into attachment points ``*``; ``labels`` put map numbers on kept atoms (positions).
+
+    Hydrogen counts are frozen as in ``mol`` (leaving out a neighbour adds no hydrogen), except on
+    labelled core atoms, whose hydrogens follow from the substituents the fragment already shows."""
     dummies = dummies or {}
     labels = labels or {}
-    em = Chem.RWMol(mol)
-    for a in em.GetAtoms():
-        a.SetAtomMapNum(0)
-        a.SetIsotope(0)
-        # Freeze hydrogen counts: removing neighbours must not add hydrogens.
-        a.SetNumExplicitHs(a.GetTotalNumHs())
+    atoms = sorted(set(keep) | set(dummies))
+    em = Chem.RWMol()
+    new: dict[int, int] = {}
+    for i in atoms:
+        src = mol.GetAtomWithIdx(i)
+        if i in dummies:
+            a = Chem.Atom(0)
+            a.SetAtomMapNum(dummies[i])
+        else:
+            a = Chem.Atom(src.GetAtomicNum())
+            a.SetFormalCharge(src.GetFormalCharge())
+            a.SetIsAromatic(src.GetIsAromatic())
+            a.SetNumExplicitHs(0 if i in labels else src.GetTotalNumHs())
+            if i in labels:
+                a.SetAtomMapNum(labels[i])
         a.SetNoImplicit(True)
-    for i, mapno in dummies.items():
-        at = em.GetAtomWithIdx(i)
-        at.SetAtomicNum(0)
-        at.SetFormalCharge(0)
-        at.SetNoImplicit(True)
-        at.SetNumExplicitHs(0)
-        at.SetIsAromatic(False)
-        at.SetAtomMapNum(mapno)
-    for i, mapno in labels.items():
-        # Core atoms: hydrogens follow from the substituents, which the signature already holds.
-        em.GetAtomWithIdx(i).SetAtomMapNum(mapno)
-        em.GetAtomWithIdx(i).SetNumExplicitHs(0)
-    for b in em.GetBonds():
-        a1, a2 = b.GetBeginAtomIdx(), b.GetEndAtomIdx()
-        if (a1 in dummies or a2 in dummies) and b.GetIsAromatic() and not (a1 in keep and a2 in keep):
-            b.SetIsAromatic(False)
-            b.SetBondType(Chem.BondType.SINGLE)
-    for i in sorted((a.GetIdx() for a in em.GetAtoms() if a.GetIdx() not in keep and a.GetIdx() not in dummies),
-                    reverse=True):
-        em.RemoveAtom(i)
+        new[i] = em.AddAtom(a)
+    for i in atoms:
+        for b in mol.GetAtomWithIdx(i).GetBonds():
+            j = b.GetOtherAtomIdx(i)
+            if j not in new or j < i or (i in dummies and j in dummies):
+                continue
+            bt = b.GetBondType()
+            arom = b.GetIsAromatic()
+            if arom and (i in dummies or j in dummies):
+                bt, arom = Chem.BondType.SINGLE, False
+            em.AddBond(new[i], new[j], bt)
+            if arom:
+                em.GetBondBetweenAtoms(new[i], new[j]).SetIsAromatic(True)
     m = em.GetMol()
     with rdBase.BlockLogs():
         m.UpdatePropertyCache(strict=False)
+        Chem.FastFindRings(m)
         return str(Chem.MolToSmiles(m, isomericSmiles=False))
 
 

@@ -242,7 +242,7 @@ def _expand_vocab(node: Any, vocab: dict[str, list[str]]) -> Any:
     return node
 
 
-def _loc(err: dict[str, Any]) -> str:
+def _loc(err: Any) -> str:
     return ".".join(str(p) for p in err.get("loc", ()))
 
 

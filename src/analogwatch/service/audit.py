@@ -26,6 +26,7 @@ def record(
     object_id: str | None = None, owner_agency_id: int | None = None, detail: str | None = None,
 ) -> None:
     """Add an audit entry to the session's current transaction."""
+    request.state.audited = True
     crud.add_audit(
         session, principal=principal, action=action_of(request), method=request.method, path=request.url.path,
         query=request.url.query or None, status=status, object_id=object_id, owner_agency_id=owner_agency_id,

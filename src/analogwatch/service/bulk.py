@@ -41,9 +41,9 @@ class ImportFileError(ValueError):
 
 @dataclass
 class ParsedImport:
-    rows: list[ReportIn | None] = field(default_factory=list)
+    rows: list[ReportIn] = field(default_factory=list)
     errors: list[ImportRowError] = field(default_factory=list)
-    results: list[Result | None] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
 
 
 def format_for(filename: str | None, explicit: str | None) -> str:

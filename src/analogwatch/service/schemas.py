@@ -83,6 +83,15 @@ class ReportIn(BaseModel):
         description='Purpose restrictions that travel with the record, e.g. "not for use in prosecution".',
     )
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, v: Any) -> Any:
+        # NUL cannot be stored in a PostgreSQL text column; it has no business in a report anyway.
+        items = v if isinstance(v, list) else [v]
+        if any(isinstance(i, str) and "\x00" in i for i in items):
+            raise ValueError("text must not contain NUL characters")
+        return v
+
     @field_validator("country")
     @classmethod
     def _country(cls, v: str) -> str:
@@ -272,7 +281,7 @@ class AgencyOut(BaseModel):
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$")
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s\x00]+$")
     rotate_secret: bool = False
 
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", description="SQLAlchemy URL; empty means the SQLite file in the data dir")
     host: str = "127.0.0.1"
     port: int = 8000
+    #: registry folder for the Checker (default: the registry shipped with analogwatch)
+    registry_dir: Path | None = None
+    #: resolve systematic names with OPSIN (needs Java)
+    opsin: bool = True
     #: run the Alembic migrations to head when the app starts (creates the schema on first start)
     migrate_on_start: bool = True
     #: SQLite waits this long for the write lock before giving up
@@ -57,6 +61,8 @@ class Settings(BaseSettings):
     #: delay before retry n is base * 2**(n-1), capped at webhook_backoff_max_s
     webhook_backoff_base_s: float = 2.0
     webhook_backoff_max_s: float = 3600.0
+    #: deliveries posted at once by the worker
+    webhook_concurrency: int = 4
     #: how often the delivery worker looks for due deliveries when nothing wakes it
     webhook_poll_interval_s: float = 1.0
 

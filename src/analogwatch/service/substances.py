@@ -11,9 +11,9 @@ from functools import lru_cache
 from rdkit import Chem, DataStructs, rdBase
 from rdkit.Chem import rdFingerprintGenerator
 
+from analogwatch.checker import Checker
 from analogwatch.chem.parse import looks_like_cas, looks_like_inchi, looks_like_molfile
 from analogwatch.chem.similarity import DEFAULT_BITS, DEFAULT_RADIUS
-from analogwatch.checker import Checker
 from analogwatch.verdicts import Result
 
 #: substances (distinct structures) whose parsed molecules and fingerprints stay cached per process

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import httpx
@@ -67,6 +68,8 @@ class WebhookWorker:
             transport=transport, timeout=settings.webhook_timeout_s, follow_redirects=False,
             headers={"User-Agent": f"analogwatch/{__version__}", "Content-Type": "application/json"},
         )
+        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.webhook_concurrency),
+                                        thread_name_prefix="analogwatch-webhook-post")
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -82,6 +85,7 @@ class WebhookWorker:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self._pool.shutdown(wait=True)
         self._client.close()
 
     def wake(self) -> None:
@@ -103,15 +107,18 @@ class WebhookWorker:
         """Claim up to BATCH due deliveries; an UPDATE guarded by the lease makes a claim exclusive,
         also between processes sharing one PostgreSQL database."""
         claimed: list[str] = []
-        with self.sessions() as s, s.begin():
-            begin_write(s)
-            ids = list(s.scalars(
+        with self.sessions() as s:
+            due = list(s.scalars(
                 select(WebhookDelivery.id).where(
                     WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now,
                     or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
                 ).order_by(WebhookDelivery.next_attempt_at).limit(BATCH)
             ))
-            for did in ids:
+        if not due:
+            return claimed
+        with self.sessions() as s, s.begin():
+            begin_write(s)
+            for did in due:
                 res = s.execute(
                     update(WebhookDelivery).where(
                         WebhookDelivery.id == did, WebhookDelivery.status == "pending",
@@ -125,8 +132,11 @@ class WebhookWorker:
     def deliver_due(self) -> int:
         """Attempt every due delivery once; returns how many were attempted."""
         claimed = self._claim(utcnow())
-        for did in claimed:
-            self._attempt(did)
+        if len(claimed) == 1:
+            self._attempt(claimed[0])
+        elif claimed:
+            # a slow receiver holds up only its own deliveries, not everyone's
+            list(self._pool.map(self._attempt, claimed))
         return len(claimed)
 
     def _attempt(self, delivery_id: str) -> None:

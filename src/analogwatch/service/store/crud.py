@@ -370,6 +370,13 @@ def clear_webhook(session: Session, *, agency_id: int) -> None:
 # -- audit ----------------------------------------------------------------------------------------
 
 
+def _text(value: str | None, limit: int) -> str | None:
+    """Audit text as given, but without NUL (PostgreSQL text cannot hold it) and bounded."""
+    if not value:
+        return None
+    return value.replace("\x00", "\\x00")[:limit]
+
+
 def add_audit(
     session: Session, *, principal: Principal | None, action: str, method: str, path: str, status: int,
     query: str | None = None, object_id: str | None = None, owner_agency_id: int | None = None,
@@ -381,9 +388,9 @@ def add_audit(
         agency_name=principal.agency_name if principal else None,
         token_id=principal.token_id if principal else None,
         role=principal.role.value if principal else None,
-        action=action, method=method, path=path[:500], query=(query or None) and query[:2000],
-        object_id=object_id, owner_agency_id=owner_agency_id, status=status,
-        detail=(detail or None) and detail[:4000],
+        action=_text(action, 60) or "?", method=method[:10], path=_text(path, 500) or "/",
+        query=_text(query, 2000), object_id=_text(object_id, 64), owner_agency_id=owner_agency_id, status=status,
+        detail=_text(detail, 4000),
     ))
 
 

@@ -1,0 +1,60 @@
+"""The packed-fingerprint Tanimoto kernel agrees exactly with RDKit's BulkTanimotoSimilarity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rdkit import Chem
+
+from analogwatch.chem.similarity import FingerprintIndex, rdkit_similarities
+
+SMILES = [
+    "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "CC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1",
+    "O=C(N(c1ccccc1)C1CCN(CCc2ccccc2)CC1)c1ccco1", "CCC(=O)N(c1ccccc1)C1CCN(Cc2ccccc2)CC1",
+    "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCN(CC)CC)cc1", "CCCCCn1cc(C(=O)c2cccc3ccccc23)c2ccccc21",
+    "CC(=O)Oc1ccccc1C(=O)O", "CN1CCC[C@H]1c1cccnc1", "CC(N)Cc1ccccc1", "CNC(C)Cc1ccc2c(c1)OCO2",
+    "C", "CCO", "c1ccccc1",
+]
+QUERIES = ["CCC(=O)N(c1ccccc1)C1CCN(CCc2cccs2)CC1", "CC(C)Oc1ccc(Cc2nc3ccccc3n2CCN(CC)CC)cc1", "CCN", "O"]
+
+
+@pytest.fixture(scope="module")
+def index() -> FingerprintIndex:
+    return FingerprintIndex([(f"s{i}", s) for i, s in enumerate(SMILES)])
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_exact_against_rdkit(index: FingerprintIndex, query: str) -> None:
+    mol = Chem.MolFromSmiles(query)
+    ours = index.similarities(mol)
+    ref = np.array(rdkit_similarities(mol, SMILES))
+    assert np.array_equal(ours, ref)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("threshold", [0.1, 0.3, 0.55, 0.8, 1.0])
+def test_above_equals_brute_force(index: FingerprintIndex, query: str, threshold: float) -> None:
+    mol = Chem.MolFromSmiles(query)
+    ref = rdkit_similarities(mol, SMILES)
+    want = sorted(((f"s{i}", s) for i, s in enumerate(ref) if s >= threshold), key=lambda x: (-x[1], x[0]))
+    got = [(h.name, h.similarity) for h in index.above(mol, threshold)]
+    assert got == want
+
+
+def test_top_k(index: FingerprintIndex) -> None:
+    mol = Chem.MolFromSmiles(QUERIES[0])
+    ref = rdkit_similarities(mol, SMILES)
+    best = sorted(range(len(SMILES)), key=lambda i: (-ref[i], f"s{i}"))[:3]
+    hits = index.top_k(mol, 3)
+    assert [h.name for h in hits] == [f"s{i}" for i in best]
+    assert [h.similarity for h in hits] == [ref[i] for i in best]
+    assert index.top_k(mol, 0) == []
+    assert len(index.top_k(mol, 100)) == len(SMILES)
+
+
+def test_bad_smiles_skipped_and_reported() -> None:
+    idx = FingerprintIndex([("good", "CCO"), ("bad", "C1CC")])
+    assert idx.names == ["good"] and idx.skipped == ["bad"]
+    assert idx.measure == "Morgan radius 2, 2048 bits, Tanimoto"
+    with pytest.raises(ValueError):
+        idx.above(Chem.MolFromSmiles("CCO"), 0.0)

@@ -1,0 +1,105 @@
+"""Extraction of one listing: substances with verdicts, quantity, price, places."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from analogwatch.markets.extract import Extractor
+from analogwatch.markets.model import RawListing
+from analogwatch.markets.rates import RateTable
+
+
+def listing(extractor, title, **values):
+    values.setdefault("date", "2020-01-01")
+    return extractor.listing(RawListing(row=0, source="t", market="m", values={"title": title, **values}))
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "names"),
+    [
+        ("X50 OXYCODONE 30MG", "Drugs/Opioids", ["Oxycodone"]),
+        ("Xanax 2mg x 10", "", ["Alprazolam"]),
+        ("Subutex 8mg", "", ["Buprenorphine"]),
+        ("Contramal 100mg", "", ["Tramadol"]),
+        ("Tilidin 50/4", "", ["Tilidine"]),
+        ("1g 4-FIBF", "", ["4-Fluoroisobutyrylfentanyl"]),
+        ("U4 10 grams", "", ["U-47700"]),
+        ("iso 1g powder", "", ["Isotonitazene"]),
+        ("proto 5g", "", ["Protonitazene"]),
+        ("M30 x 100", "", ["Oxycodone"]),
+        ("BTH 1g", "", ["Heroin"]),
+        ("10 regular seeds - Skunk Kush", "Drugs/Cannabis/Weed", ["Cannabis"]),
+        ("Ice Cool 2g", "Drugs/Cannabis/Weed", ["Cannabis"]),  # a strain, not methamphetamine
+        ("iso propyl alcohol", "", []),  # "iso" without context
+        ("Ice cream maker", "", []),
+        ("Secret of Methamphetamine Manufacture", "Information/Guides", []),
+        ("100mg X 10 Tapentadol - EQUALS 200mg Oxycodone", "Drugs/Opioids", ["Tapentadol"]),
+        ("Pink Superman 10x", "Drugs/Ecstasy/Pills", ["MDMA"]),  # from the category
+    ],
+)
+def test_substances(extractor, title, category, names):
+    rec = listing(extractor, title, category=category)
+    assert [s.name for s in rec.substances] == names
+
+
+def test_each_substance_has_matched_text_inchikey_and_verdicts(extractor):
+    rec = listing(extractor, "5g Fentanyl citrate", date="2020-01-01")
+    (s,) = rec.substances
+    assert s.name == "Fentanyl" and s.matched_text == "Fentanyl citrate" and s.in_registry
+    assert s.inchikey == "PJMPHNIQZUBGLI-UHFFFAOYSA-N"
+    assert s.verdicts["US"].controlled and s.verdicts["CN"].controlled and not s.verdicts["UN"].controlled
+    rec = listing(extractor, "Kratom 100g")
+    assert rec.substances[0].in_registry is False and rec.substances[0].verdicts == {}
+
+
+def test_verdicts_use_the_listing_date(extractor):
+    # Butyrylfentanyl: US Schedule I from 2016-05-12 in the test registry
+    before = listing(extractor, "butyrfentanyl 1g", date="2015-01-01").substances[0]
+    after = listing(extractor, "butyrfentanyl 1g", date="2017-01-01").substances[0]
+    assert not before.verdicts["US"].controlled and after.verdicts["US"].controlled
+
+
+def test_quantities_prices_and_places(mini_registry, tmp_path: Path):
+    btc = tmp_path / "btc.csv"
+    btc.write_text('Date,"Close Price"\n"2014-01-01 00:00:00",800\n"2014-01-02 00:00:00",820\n', encoding="utf-8")
+    ex = Extractor(mini_registry, rates=RateTable.load(btc), use_opsin=False)
+    rec = listing(ex, "X50 OXYCODONE 30MG", date="2014-01-02", price=0.5, currency="BTC",
+                  ships_from="  United States \n", ships_to="Worldwide except Australia")
+    assert (rec.total_mass_mg, rec.unit_count, rec.unit_dose_mg) == (1500, 50, 30)
+    assert rec.price_usd == 410 and rec.price_usd_per_mg == pytest.approx(410 / 1500, rel=1e-5)
+    assert rec.ships_from == "US" and rec.ships_to == ["WW"] and rec.ships_to_excluded == ["AU"]
+    eur = listing(ex, "Xanax 2mg", date="2019-06-01", price="35 EUR")
+    assert eur.price_usd == pytest.approx(35 * 1.1194)
+    late = listing(ex, "Xanax 2mg", date="2030-01-01", price=0.1, currency="BTC")
+    assert late.price_usd is None and any("BTC/USD" in n for n in late.notes)
+
+
+def test_unix_dates_and_defaults(extractor):
+    rec = listing(extractor, "1g MDMA", date=1585605600.0)
+    assert rec.date == "2020-03-30"
+    rec = extractor.listing(RawListing(row=0, source="t", market="m", values={"title": "1g MDMA"}),
+                            default_date=date(2019, 5, 1))
+    assert rec.date == "2019-05-01"
+
+
+def test_problems_make_an_invalid_row(extractor):
+    rec = extractor.listing(RawListing(row=3, source="t", market="m", values={"title": "x"}, problems=["bad"]))
+    assert rec.status == "invalid" and rec.reason == "bad" and rec.row == 3
+    rec = extractor.listing(RawListing(row=4, source="t", market="m", values={"title": "  "}))
+    assert rec.status == "invalid" and rec.reason == "no title"
+
+
+def test_systematic_names_through_opsin(mini_registry):
+    pytest.importorskip("py2opsin")
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("OPSIN needs Java")
+    ex = Extractor(mini_registry, use_opsin=True)
+    raw = RawListing(row=0, source="t", market="m", values={
+        "title": "N-phenyl-N-[1-(2-phenylethyl)piperidin-4-yl]butanamide 5g", "date": "2020-01-01"})
+    ex.prepare([raw])
+    rec = ex.listing(raw)
+    assert [s.name for s in rec.substances] == ["Butyrylfentanyl"]
+    assert rec.substances[0].source == "opsin"
