@@ -13,10 +13,11 @@ from typing import Protocol
 from rdkit import rdBase
 
 from analogwatch.chem.parse import ParsedQuery
+from analogwatch.chem.similarity import FingerprintIndex
 from analogwatch.chem.standardize import StandardizedMol, standardize
 from analogwatch.errors import InputError
 from analogwatch.registry import JURISDICTIONS, Registry, Resolver, Substance, default_registry
-from analogwatch.verdicts import BASIS_ORDER, AnalogueFlag, Match, Result, Verdict
+from analogwatch.verdicts import BASIS_ORDER, AnalogueFlag, Match, NearestControlled, Result, Verdict
 
 RDKIT_VERSION = rdBase.rdkitVersion
 
@@ -40,6 +41,19 @@ def _listing_explanation(sub: Substance, m_list: str, schedule: str, citation: s
     )
 
 
+_NEAREST: dict[str, tuple[FingerprintIndex, list[Substance]]] = {}
+
+
+def nearest_index(registry: Registry) -> tuple[FingerprintIndex, list[Substance]]:
+    """A fingerprint index of every registry structure, built once per registry version."""
+    if registry.version not in _NEAREST:
+        subs = [s for s in registry.substances if s.smiles]
+        index = FingerprintIndex((s.id, s.smiles or "") for s in subs)
+        by_id = {s.id: s for s in subs}
+        _NEAREST[registry.version] = (index, [by_id[n] for n in index.names])
+    return _NEAREST[registry.version]
+
+
 class Checker:
     """Decides control status; build once, call ``check`` or ``check_structure`` many times."""
 
@@ -51,12 +65,15 @@ class Checker:
         analogue_flagger: AnalogueFlagger | None = None,
         use_opsin: bool = True,
         inchikeys: bool = True,
+        nearest: int = 3,
     ):
         self.registry = registry if registry is not None else default_registry()
         self.resolver = Resolver(self.registry, use_opsin=use_opsin)
         #: report every result's InChIKey; when False, only those that match the registry carry one
         #: (the InChIKey is the costliest identifier, and not needed to decide a non-match)
         self.inchikeys = inchikeys
+        #: how many most similar registry substances to report with each result (0: none)
+        self.nearest = nearest
         if class_evaluators is None:
             from analogwatch.rules import default_evaluators
 
@@ -144,8 +161,22 @@ class Checker:
         key = std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
         return Result(
             id=id, input=input, status="ok", smiles=std.smiles, inchikey=key, as_of=as_of,
-            verdicts=verdicts, registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
+            verdicts=verdicts, nearest_controlled=self._nearest(std),
+            registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
         )
+
+    def _nearest(self, std: StandardizedMol) -> list[NearestControlled]:
+        """The registry substances most similar to ``std`` (exact Tanimoto on Morgan fingerprints)."""
+        if self.nearest <= 0:
+            return []
+        index, subs = nearest_index(self.registry)
+        hits = index.top_k(std.mol, self.nearest, vector=index.vector_for(std))
+        return [
+            NearestControlled(
+                substance=subs[h.index].name, inchikey=subs[h.index].inchikey or "", similarity=round(h.similarity, 4)
+            )
+            for h in hits
+        ]
 
     def _registry_candidates(self, std: StandardizedMol) -> list[Substance]:
         """Registry substances with the query's skeleton (exact InChIKey-block lookup); the formula

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rdkit import Chem, DataStructs, rdBase
@@ -89,6 +90,15 @@ class FingerprintIndex:
     def query_vector(self, mol: Chem.Mol) -> np.ndarray:
         return pack(self._gen.GetFingerprint(mol), self.bits)
 
+    def vector_for(self, holder: Any) -> np.ndarray:
+        """The query vector of ``holder.mol``, computed once per holder (e.g. a StandardizedMol shared
+        by the nearest-neighbour search and the analogue flag)."""
+        cache = holder.__dict__
+        key = ("_fp", self.radius, self.bits)
+        if key not in cache:
+            cache[key] = self.query_vector(holder.mol)
+        return cache[key]  # type: ignore[no-any-return]
+
     def _scores(self, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
         qc = int(np.bitwise_count(q).sum())
         common = np.bitwise_count(self._fps[lo:hi] & q).sum(axis=1)
@@ -104,11 +114,11 @@ class FingerprintIndex:
         out[self._order] = sims
         return out
 
-    def above(self, mol: Chem.Mol, threshold: float) -> list[Hit]:
+    def above(self, mol: Chem.Mol, threshold: float, *, vector: np.ndarray | None = None) -> list[Hit]:
         """Every structure with Tanimoto >= ``threshold``, best first (ties by name)."""
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
-        q = self.query_vector(mol)
+        q = self.query_vector(mol) if vector is None else vector
         qc = int(np.bitwise_count(q).sum())
         lo = int(np.searchsorted(self._counts, np.ceil(threshold * qc - 1e-9), side="left"))
         hi = int(np.searchsorted(self._counts, np.floor(qc / threshold + 1e-9), side="right"))
@@ -119,11 +129,11 @@ class FingerprintIndex:
         hits = [Hit(int(self._order[lo + i]), self.names[self._order[lo + i]], float(sims[i])) for i in keep]
         return sorted(hits, key=lambda h: (-h.similarity, h.name))
 
-    def top_k(self, mol: Chem.Mol, k: int) -> list[Hit]:
+    def top_k(self, mol: Chem.Mol, k: int, *, vector: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` most similar structures, best first (ties by name)."""
         if k <= 0 or not self.names:
             return []
-        sims = self._scores(self.query_vector(mol), 0, len(self.names))
+        sims = self._scores(self.query_vector(mol) if vector is None else vector, 0, len(self.names))
         k = min(k, len(sims))
         idx = np.argpartition(-sims, k - 1)[:k]
         hits = [Hit(int(self._order[i]), self.names[self._order[i]], float(sims[i])) for i in idx]

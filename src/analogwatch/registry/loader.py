@@ -258,10 +258,10 @@ def load_registry(root: Path | None = None) -> Registry:
     # Unique ids: two substances with the same slug get a numeric suffix, in file order.
     seen: dict[str, int] = {}
     for sub in order:
-        n = seen.get(sub.id, 0)
-        seen[sub.id] = n + 1
-        if n:
-            sub.id = f"{sub.id}-{n + 1}"
+        count = seen.get(sub.id, 0)
+        seen[sub.id] = count + 1
+        if count:
+            sub.id = f"{sub.id}-{count + 1}"
     version = f"{__version__}+{digest.hexdigest()[:12]}"
     return Registry(order, lists, version)
 

@@ -71,7 +71,7 @@ class AnalogueFlagger:
         if not len(index):
             return []
         out: list[AnalogueFlag] = []
-        for hit in index.above(std.mol, THRESHOLD):
+        for hit in index.above(std.mol, THRESHOLD, vector=index.vector_for(std)):
             sub = subs[hit.index]
             if sub.connectivity == std.connectivity:
                 continue  # the substance itself (reported as listed, not as its own analogue)
