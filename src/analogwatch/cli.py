@@ -152,6 +152,7 @@ def screen(
     ] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Records per chunk of work.")] = 5000,
     resume: Annotated[bool, typer.Option("--resume", help="Keep the chunks an interrupted run completed.")] = False,
+    nearest: Annotated[int, typer.Option("--nearest", help="Most similar registry substances per row.")] = 3,
 ) -> None:
     """Screen a file of compounds; one result row per input record, in order."""
     import os
@@ -166,6 +167,7 @@ def screen(
         TimeRemainingColumn,
     )
 
+    from analogwatch.checker import Checker
     from analogwatch.screen import screen_file
     from analogwatch.screen.readers import estimate_total
 
@@ -194,7 +196,7 @@ def screen(
             summary = screen_file(
                 input, output, fmt=fmt, smiles_column=smiles_column, id_column=id_column, as_of=when,
                 jobs=jobs, engine=engine, scheduler=scheduler, chunk_size=chunk_size, resume=resume,
-                on_progress=advance,
+                on_progress=advance, checker=Checker(nearest=nearest),
             )
     except AnalogwatchError as exc:
         _fail(str(exc))

@@ -131,9 +131,9 @@ def compile_reaction(smarts: str, where: str) -> rdChemReactions.ChemicalReactio
             f"{rxn.GetNumReactantTemplates()} and {rxn.GetNumProductTemplates()}"
         )
     rxn.Initialize()
-    ok, _ = rxn.Validate(silent=True)
-    if not ok:
-        raise VocabularyError(f"{where}: reaction does not validate")
+    _warnings, errors = rxn.Validate(silent=True)
+    if errors:
+        raise VocabularyError(f"{where}: reaction does not validate ({errors} errors)")
     return rxn
 
 

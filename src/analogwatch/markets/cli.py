@@ -30,16 +30,22 @@ def _parse_map(items: list[str] | None) -> dict[str, str]:
 @listings_app.command("ingest")
 def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Dump files or folders (walked; profiles picked by file name).")],
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, jsonl, json or html (default: by extension).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, jsonl, json or html (default: by extension).")
+    ] = None,
     market: Annotated[str | None, typer.Option("--market", help="Market profile name or a profile .yaml file.")] = None,
     mapping: Annotated[
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN (JSON: FIELD=a.b.path; HTML: FIELD=css:SELECTOR). Repeatable."),
     ] = None,
     when: Annotated[str | None, typer.Option("--date", help="Listing date YYYY-MM-DD when the data has none.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help=".jsonl, .csv or .parquet; stdout: JSONL.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help=".jsonl, .csv or .parquet; stdout: JSONL.")
+    ] = None,
     rates: Annotated[Path | None, typer.Option("--rates", help="BTC/USD daily history CSV (date, close).")] = None,
-    slang: Annotated[Path | None, typer.Option("--slang", help="DEA slang code-word list (loaded at run time).")] = None,
+    slang: Annotated[
+        Path | None, typer.Option("--slang", help="DEA slang code-word list (loaded at run time).")
+    ] = None,
     no_opsin: Annotated[bool, typer.Option("--no-opsin", help="Do not parse systematic names with OPSIN.")] = False,
     to_service: Annotated[
         str | None, typer.Option("--to-service", help="Submit resolved listings as darknet sightings to this URL.")

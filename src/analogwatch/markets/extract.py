@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analogwatch.errors import AnalogwatchError, InputError
 from analogwatch.markets.lexicon import Hit, Term, Vocabulary, categories
@@ -20,6 +21,9 @@ from analogwatch.markets.places import parse_destinations, parse_origin
 from analogwatch.markets.quantities import FORMS, Quantity, parse_quantity
 from analogwatch.markets.rates import RateTable, parse_price
 from analogwatch.registry import Registry, default_registry
+
+if TYPE_CHECKING:
+    from analogwatch.checker import Checker
 
 #: how much of a description is read when the title names nothing
 DESCRIPTION_CHARS = 400
@@ -45,8 +49,9 @@ _COMPARED_AFTER = re.compile(
 #: a short name glued to a code fragment: "PVP" in "4-CL-PVP" is another substance
 _CODE_FRAGMENT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,3}-$")
 #: titles that sell a service around a listing, not a substance ("Tracked shipping")
-_SERVICE_TITLE = re.compile(r"\b(?:shipping|postage|tracked|tracking|reship|insurance|escrow\s+listing|custom\s+listing)\b",
-                            re.I)
+_SERVICE_TITLE = re.compile(
+    r"\b(?:shipping|postage|tracked|tracking|reship|insurance|escrow\s+listing|custom\s+listing)\b", re.I
+)
 #: words in a title that say the listing sells information, not a substance
 _NOT_A_SUBSTANCE_TITLE = re.compile(
     r"\b(?:e-?books?|guides?|tutorials?|manuals?|pdf|handbook|course|how\s+to\s+(?:make|cook|grow|synthesi[sz]e)|"
@@ -96,7 +101,7 @@ class Extractor:
         self.use_opsin = use_opsin
         self.want_verdicts = verdicts
         self.as_of = as_of
-        self._checker = None
+        self._checker: Checker | None = None
         self._text_cache: dict[tuple[str, str, str], TextExtraction] = {}
         self._verdict_cache: dict[tuple[str, date], dict[str, JurisdictionStatus]] = {}
         #: systematic names resolved by OPSIN: text -> (name, inchikey, registry id or None, smiles)
@@ -178,7 +183,9 @@ class Extractor:
                     hits = [Hit(term, word.strip(), -1, -1)]
                     break
         out.hits = hits
-        title_hits = [h for h in hits if h.start >= 0 and h.end <= len(title) and title[h.start:h.end] == h.matched_text]
+        title_hits = [
+            h for h in hits if h.start >= 0 and h.end <= len(title) and title[h.start:h.end] == h.matched_text
+        ]
         hint = next((h.term.dose_mg for h in title_hits if h.term.dose_mg is not None), None)
         form = any(h.term.dosage_form for h in hits) or _category_has(
             category, frozenset({"pills", "prescription", "benzos", "tablets", "rx", "pharmacy"})
@@ -342,12 +349,12 @@ def _listing_date(value: object, default: date | None) -> tuple[date | None, str
         return default, None
     if isinstance(value, int | float):
         try:
-            return datetime.fromtimestamp(float(value), tz=timezone.utc).date(), None
+            return datetime.fromtimestamp(float(value), tz=UTC).date(), None
         except (OverflowError, OSError, ValueError):
             return default, f"unreadable date {value!r}"
     s = str(value).strip()
     if re.fullmatch(r"\d{9,11}(?:\.\d+)?", s):
-        return datetime.fromtimestamp(float(s), tz=timezone.utc).date(), None
+        return datetime.fromtimestamp(float(s), tz=UTC).date(), None
     m = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", s)
     if m:
         try:

@@ -16,7 +16,10 @@ from analogwatch.registry.names import normalize_name
 REGIONS = ("EU", "WW")
 _EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|excluding|exclude|excl\.?|but not|not to)\b[:\s]*", re.I)
 #: two-letter codes that are also English words: never read as countries from free text
-_WORD_CODES = frozenset({"IN", "IS", "IT", "ME", "NO", "AT", "BE", "BY", "DO", "ID", "MY", "OR", "TO", "AS", "AM", "SO", "PE", "PA", "CO", "AD", "AL", "LA", "MA"})
+_WORD_CODES = frozenset({
+    "IN", "IS", "IT", "ME", "NO", "AT", "BE", "BY", "DO", "ID", "MY", "OR", "TO", "AS", "AM", "SO", "PE", "PA", "CO",
+    "AD", "AL", "LA", "MA",
+})
 _NOT_SHIP = re.compile(r"\b(?:do not|don't|dont|will not|won't|cannot|can't|we do not)\s+ship\s+to\b", re.I)
 _SPLIT = re.compile(r"\s*(?:[,;/|&+]|\band\b|\bor\b|\n)\s*", re.I)
 _FROM_TO = re.compile(r"^\s*from\s*:?\s*(?P<from>.*?)\s*(?:to\s*:\s*(?P<to>.*))?$", re.I | re.S)

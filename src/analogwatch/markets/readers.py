@@ -57,7 +57,7 @@ def _resolve_columns(profile: Profile, columns: list[str], *, strict: bool, wher
     for name in FIELDS:
         spec = profile.fields.get(name)
         if spec is not None:
-            wanted = [spec.column] if spec.column and spec.path is None else []
+            wanted: list[str] = [spec.column] if spec.column and spec.path is None else []
             if spec.columns and not any(c in columns for c in spec.columns):
                 wanted = spec.columns[:1]  # joined columns: at least one must be there
             for col in wanted:
@@ -240,7 +240,8 @@ def read_json(path: Path, profile: Profile, *, strict: bool = True) -> Iterator[
 
 def read_jsonl(path: Path, profile: Profile, *, strict: bool = True) -> Iterator[RawListing]:
     # JSON Lines records end at "\n" only (a lone "\r" inside a line is part of it)
-    lines = [ln.removesuffix("\r") for ln in path.read_bytes().decode("utf-8-sig", errors="surrogateescape").split("\n")]
+    text = path.read_bytes().decode("utf-8-sig", errors="surrogateescape")
+    lines = [ln.removesuffix("\r") for ln in text.split("\n")]
     parsed: list[tuple[Any, str | None]] = []
     for line in lines:
         if not line.strip():
@@ -298,7 +299,9 @@ def read_html(path: Path, profile: Profile, *, strict: bool = True) -> Iterator[
     text, _ = _repair(text, profile.fallback_encoding)
     page = LexborHTMLParser(text)
     if not profile.fields:
-        raise InputError(f"{path}: HTML needs a market profile with CSS selectors (--market NAME or --map FIELD=css:SEL)")
+        raise InputError(
+            f"{path}: HTML needs a market profile with CSS selectors (--market NAME or --map FIELD=css:SEL)"
+        )
     scopes = page.css(profile.listing) if profile.listing else [page.body or page.root]
     for row, scope in enumerate(scopes):
         record = {name: _html_value(scope, page, spec) for name, spec in profile.fields.items()}

@@ -206,7 +206,8 @@ def _html(report: VendorReport) -> str:
         prices = "<br>".join(e(f"{s} {d}: {p:.4g} USD/mg") for s, d, p in v.price_history()[:12])
         rows.append(
             "<tr>" + "".join(f"<td>{x}</td>" for x in (
-                e(v.vendor) + (f"<br><small>also on {e(', '.join(v.other_markets))}</small>" if v.other_markets else ""),
+                e(v.vendor) + (f"<br><small>also on {e(', '.join(v.other_markets))}</small>"
+                               if v.other_markets else ""),
                 e(v.market), e(v.first_seen or ""), e(v.last_seen or ""), str(len(v.listings)),
                 e(_top(v.substances, 6)), e(_top(v.origins, 3)),
                 e(", ".join(f"{k.replace('_', ' ')}: {c}" for k, c in sorted(fc.items()))), hist, prices,
