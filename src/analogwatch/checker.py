@@ -156,27 +156,32 @@ class Checker:
             for j, m in ev.evaluate(std, as_of):
                 per_jur.setdefault(j, []).append(m)
         verdicts = {j: self._decide(j, per_jur[j], as_of, std) for j in JURISDICTIONS}
+        nearest = self._nearest_hits(std)
         if self.analogue_flagger is not None and not verdicts["US"].controlled:
-            verdicts["US"].possible_analogue_of = self.analogue_flagger.flag(std, as_of)
+            # The nearest-neighbour index holds every registry structure, a superset of the
+            # Schedule I/II substances the flag compares with: when even the nearest one is below
+            # the flag's threshold, no flag is possible and the second search is skipped.
+            threshold = getattr(self.analogue_flagger, "threshold", None)
+            if threshold is None or self.nearest <= 0 or (nearest and nearest[0][1] >= threshold):
+                verdicts["US"].possible_analogue_of = self.analogue_flagger.flag(std, as_of)
         key = std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
         return Result(
             id=id, input=input, status="ok", smiles=std.smiles, inchikey=key, as_of=as_of,
-            verdicts=verdicts, nearest_controlled=self._nearest(std),
+            verdicts=verdicts,
+            nearest_controlled=[
+                NearestControlled(substance=sub.name, inchikey=sub.inchikey or "", similarity=round(sim, 4))
+                for sub, sim in nearest
+            ],
             registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
         )
 
-    def _nearest(self, std: StandardizedMol) -> list[NearestControlled]:
+    def _nearest_hits(self, std: StandardizedMol) -> list[tuple[Substance, float]]:
         """The registry substances most similar to ``std`` (exact Tanimoto on Morgan fingerprints)."""
         if self.nearest <= 0:
             return []
         index, subs = nearest_index(self.registry)
         hits = index.top_k(std.mol, self.nearest, vector=index.vector_for(std))
-        return [
-            NearestControlled(
-                substance=subs[h.index].name, inchikey=subs[h.index].inchikey or "", similarity=round(h.similarity, 4)
-            )
-            for h in hits
-        ]
+        return [(subs[h.index], h.similarity) for h in hits]
 
     def _registry_candidates(self, std: StandardizedMol) -> list[Substance]:
         """Registry substances with the query's skeleton (exact InChIKey-block lookup); the formula

@@ -68,3 +68,23 @@ def test_without_inchikeys_only_unmatched_rows_lose_the_key() -> None:
         assert a.inchikey in (None, b.inchikey)
         if any(v.basis in ("listed", "precursor") for v in b.verdicts.values()):
             assert a.inchikey == b.inchikey
+
+
+def test_nearest_neighbour_bound_never_drops_an_analogue_flag() -> None:
+    """The analogue search is skipped when the nearest registry structure is below its threshold;
+    with the nearest-neighbour search switched off it always runs. Both must flag the same."""
+    reg = default_registry()
+    with_bound = Checker(reg, use_opsin=False, nearest=3)
+    without = Checker(reg, use_opsin=False, nearest=0)
+    when = date(2025, 7, 1)
+    # Close analogues of scheduled opioids (should flag) and unrelated structures (should not).
+    queries = [
+        "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1C#N", "CCC(=O)N(c1ccc(C#N)cc1)C1CCN(Cc2ccccc2)CC1",
+        "CCOC(=O)C1(c2ccccc2)CCN(C)CC1C", "CN1CCC23c4c5ccc(O)c4OC2C(O)C=CC3C1C5", "CCO", "c1ccccc1",
+        "CC(C)Cc1ccc(C(C)C(=O)O)cc1", "O=C(O)c1ccccc1O", "CCN(CC)C(=O)C1CN(C)C2Cc3c[nH]c4cccc(c34)C2=C1C",
+    ] + [s.smiles for s in reg.substances if s.smiles][:150]
+    for q in queries:
+        a = with_bound.check(q, as_of=when).verdicts
+        b = without.check(q, as_of=when).verdicts
+        if a:
+            assert a["US"].possible_analogue_of == b["US"].possible_analogue_of, q

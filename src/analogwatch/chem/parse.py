@@ -103,10 +103,13 @@ def mol_from_smiles(smiles: str) -> Chem.Mol:
     if len(s) > 4 * MAX_HEAVY_ATOMS * 3:
         raise StructureError(f"the SMILES is {len(s)} characters long; too large a structure")
     with rdBase.BlockLogs():
-        mol = Chem.MolFromSmiles(s, sanitize=False)
+        mol = Chem.MolFromSmiles(s)
         if mol is None:
-            raise InputError(f"SMILES could not be parsed: {s[:80]!r}")
-        mol = _sanitize(mol, "SMILES")
+            # Parse again without sanitisation only to say why it failed.
+            mol = Chem.MolFromSmiles(s, sanitize=False)
+            if mol is None:
+                raise InputError(f"SMILES could not be parsed: {s[:80]!r}")
+            mol = _sanitize(mol, "SMILES")
     return _check_size(mol)
 
 

@@ -68,9 +68,9 @@ def _resolve_columns(profile: Profile, columns: list[str], *, strict: bool, wher
             specs[name] = spec
             continue
         for alias in COMMON_COLUMNS[name]:
-            col = norm.get(normalize_name(alias))
-            if col is not None and col not in [s.column for s in specs.values()]:
-                specs[name] = FieldSpec(column=col, path=col)
+            found = norm.get(normalize_name(alias))
+            if found is not None and found not in [s.column for s in specs.values()]:
+                specs[name] = FieldSpec(column=found, path=found)
                 break
     if "title" not in specs:
         raise InputError(

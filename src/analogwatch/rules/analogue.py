@@ -40,6 +40,9 @@ _INDEXES: dict[str, tuple[FingerprintIndex, list[Substance]]] = {}
 class AnalogueFlagger:
     """Flags possible controlled substance analogues; the fingerprint index is built on first use."""
 
+    #: the flag's Tanimoto threshold (the Checker skips the search when nothing can reach it)
+    threshold = THRESHOLD
+
     def __init__(self, registry: Registry):
         self.registry = registry
 

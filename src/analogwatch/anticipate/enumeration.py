@@ -1,0 +1,217 @@
+"""Enumeration of analogs by depth: every transformation on every structure of the previous depth.
+
+Products are sanitised (a product RDKit cannot sanitise, or one that falls apart into several
+fragments, is counted as invalid and skipped), written as canonical SMILES, and deduplicated by
+InChIKey across all depths and families: an analog is reported once, at the lowest depth that
+produced it. Under a ``limit``, each depth keeps its new analogs in round-robin order over their
+parents, so that every parent is represented before any parent gets a second analog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from rdkit import Chem, rdBase
+
+from analogwatch.anticipate.families import Seed
+from analogwatch.anticipate.vocabulary import Transformation
+from analogwatch.chem.standardize import inchikey as _inchikey
+from analogwatch.errors import StructureError
+
+
+@dataclass(eq=False)
+class Analog:
+    """One structure of the enumerated space (depth 0: a seed)."""
+
+    id: str
+    smiles: str
+    inchikey: str
+    depth: int
+    family: str
+    #: id of the structure it was made from ("" for a seed)
+    parent: str
+    parent_smiles: str
+    #: id of the transformation that made it ("" for a seed)
+    transformation: str
+    #: the seed it descends from
+    root: str
+    #: transformation ids from the seed, in order
+    path: tuple[str, ...]
+    mol: Chem.Mol = field(repr=False)
+
+    @property
+    def connectivity(self) -> str:
+        return self.inchikey[:14]
+
+
+@dataclass
+class DepthCount:
+    """What one depth of one family's enumeration produced."""
+
+    family: str
+    depth: int
+    parents: int = 0
+    #: raw products of every transformation at every site
+    products: int = 0
+    #: products that could not be sanitised or fell apart into fragments
+    invalid: int = 0
+    #: valid products already seen (same canonical SMILES or InChIKey, at this or a lower depth)
+    duplicates: int = 0
+    #: new distinct structures (canonical SMILES)
+    new: int = 0
+    #: new analogs kept (all of them unless the limit was reached)
+    kept: int = 0
+
+
+@dataclass
+class Enumeration:
+    analogs: list[Analog]
+    counts: list[DepthCount]
+    #: True when a limit stopped some analogs from being kept
+    truncated: bool = False
+
+    def per_depth(self) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for a in self.analogs:
+            out[a.depth] = out.get(a.depth, 0) + 1
+        return dict(sorted(out.items()))
+
+
+def sanitized_smiles(product: Chem.Mol) -> str | None:
+    """Canonical SMILES of a raw reaction product, or None when it is not a valid single molecule."""
+    try:
+        with rdBase.BlockLogs():
+            Chem.SanitizeMol(product)
+    except (ValueError, RuntimeError):
+        return None
+    if len(Chem.GetMolFrags(product)) != 1:
+        return None
+    with rdBase.BlockLogs():
+        smi = Chem.MolToSmiles(product)
+        mol = Chem.MolFromSmiles(smi)  # the round trip catches valences the reaction left wrong
+    if mol is None:
+        return None
+    return str(Chem.MolToSmiles(mol))
+
+
+def _round_robin(groups: Sequence[Sequence[tuple[Analog, Analog]]]) -> Iterator[tuple[Analog, Analog]]:
+    i = 0
+    while True:
+        any_left = False
+        for g in groups:
+            if i < len(g):
+                any_left = True
+                yield g[i]
+        if not any_left:
+            return
+        i += 1
+
+
+class Enumerator:
+    """Enumerates one or several families into a single space deduplicated by InChIKey."""
+
+    def __init__(self, *, limit: int | None = None):
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be at least 0")
+        self.limit = limit
+        self.analogs: list[Analog] = []
+        self.counts: list[DepthCount] = []
+        self.truncated = False
+        self._by_key: dict[str, Analog] = {}
+        self._smiles: set[str] = set()
+        self._next = 0
+
+    @property
+    def n_enumerated(self) -> int:
+        """Analogs kept so far, seeds excluded (the number the limit caps)."""
+        return sum(1 for a in self.analogs if a.depth > 0)
+
+    def _new_id(self, family: str, depth: int) -> str:
+        self._next += 1
+        return f"{family}-d{depth}-{self._next:06d}"
+
+    def add_seeds(self, family: str, seeds: Sequence[Seed]) -> list[Analog]:
+        out = []
+        for s in seeds:
+            if s.inchikey in self._by_key:
+                continue
+            a = Analog(s.name, s.smiles, s.inchikey, 0, family, "", "", "", s.name, (), s.mol)
+            self._by_key[s.inchikey] = a
+            self._smiles.add(s.smiles)
+            self.analogs.append(a)
+            out.append(a)
+        self.counts.append(DepthCount(family, 0, new=len(out), kept=len(out)))
+        return out
+
+    def expand(self, family: str, frontier: Sequence[Analog], transformations: Sequence[Transformation],
+               depth: int) -> list[Analog]:
+        """Apply every transformation to every structure of ``frontier``; return the new analogs kept."""
+        count = DepthCount(family, depth, parents=len(frontier))
+        groups: list[list[tuple[Analog, Analog]]] = []
+        for parent in frontier:
+            group: list[tuple[Analog, Analog]] = []
+            for t in transformations:
+                for raw in t.run(parent.mol):
+                    count.products += 1
+                    smi = sanitized_smiles(raw)
+                    if smi is None:
+                        count.invalid += 1
+                        continue
+                    if smi in self._smiles:
+                        count.duplicates += 1
+                        continue
+                    self._smiles.add(smi)
+                    mol = Chem.MolFromSmiles(smi)
+                    count.new += 1
+                    a = Analog("", smi, "", depth, family, parent.id, parent.smiles, t.id, parent.root,
+                               (*parent.path, t.id), mol)
+                    group.append((parent, a))
+            groups.append(group)
+        kept: list[Analog] = []
+        room = None if self.limit is None else max(0, self.limit - self.n_enumerated)
+        for _parent, a in _round_robin(groups):
+            if room is not None and len(kept) >= room:
+                self.truncated = True
+                break
+            try:
+                key = _inchikey(a.mol)
+            except StructureError:
+                count.invalid += 1
+                count.new -= 1
+                continue
+            if key in self._by_key:  # same InChIKey, different SMILES (a tautomer or charge form)
+                count.duplicates += 1
+                count.new -= 1
+                continue
+            a.inchikey = key
+            a.id = self._new_id(family, depth)
+            self._by_key[key] = a
+            kept.append(a)
+        self.analogs.extend(kept)
+        count.kept = len(kept)
+        self.counts.append(count)
+        return kept
+
+    def run_family(self, family: str, seeds: Sequence[Seed], transformations: Sequence[Transformation],
+                   depth: int) -> None:
+        frontier = self.add_seeds(family, seeds)
+        # Seeds already present from another family still seed this one.
+        frontier = [self._by_key[s.inchikey] for s in seeds]
+        for d in range(1, depth + 1):
+            if not frontier:
+                break
+            frontier = self.expand(family, frontier, transformations, d)
+
+    def result(self) -> Enumeration:
+        return Enumeration(list(self.analogs), list(self.counts), self.truncated)
+
+
+def enumerate_analogs(seeds: Sequence[Seed], transformations: Sequence[Transformation], *, depth: int,
+                      family: str = "family", limit: int | None = None) -> Enumeration:
+    """Enumerate one family's analogs to ``depth`` from ``seeds`` (a thin call over Enumerator)."""
+    if depth < 0:
+        raise ValueError("depth must be at least 0")
+    en = Enumerator(limit=limit)
+    en.run_family(family, seeds, transformations, depth)
+    return en.result()

@@ -1,0 +1,113 @@
+"""`analogwatch admin ...` and `analogwatch serve` through the real entry point."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import CLI, write_mini_registry
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k != "ANALOGWATCH_DATABASE_URL"}
+    full_env.update(env or {})
+    return subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=120, env=full_env)
+
+
+def test_admin_commands_with_database_option(database_url: str) -> None:
+    db = ["--database", database_url]
+    p = run("admin", "create-agency", "DEA", "--country", "us", *db)
+    assert p.returncode == 0, p.stderr
+    assert "jurisdiction US" in p.stdout
+    assert run("admin", "create-agency", "FIOD", "--country", "NL", *db).returncode == 0
+    dup = run("admin", "create-agency", "DEA", "--country", "US", *db)
+    assert dup.returncode == 1 and "already exists" in dup.stderr
+    bad = run("admin", "create-agency", "X", "--country", "ZZ", *db)
+    assert bad.returncode == 1 and "ISO 3166-1" in bad.stderr
+
+    p = run("admin", "issue-token", "--agency", "DEA", "--role", "admin", "--expires-days", "30", *db)
+    assert p.returncode == 0, p.stderr
+    token = p.stdout.strip()
+    assert token.startswith("aw_") and "\n" not in token  # only the token on stdout
+    token_id = token.split("_")[1]
+    assert f"token id {token_id}" in p.stderr
+    assert run("admin", "issue-token", "--agency", "Nobody", *db).returncode == 1
+    assert run("admin", "issue-token", "--agency", "DEA", "--role", "root", *db).returncode == 2
+
+    p = run("admin", "create-agreement", "DEA", "FIOD", *db)
+    assert p.returncode == 0, p.stderr
+    assert run("admin", "create-agreement", "FIOD", "DEA", *db).returncode == 1  # one per pair
+    p = run("admin", "list-agencies", *db)
+    assert p.returncode == 0
+    assert "DEA" in p.stdout and "FIOD" in p.stdout and "UN" in p.stdout
+
+    p = run("admin", "revoke-token", token_id, *db)
+    assert p.returncode == 0 and token_id in p.stdout
+    p = run("admin", "list-tokens", "--agency", "DEA", *db)
+    assert f"{token_id}\tDEA\tadmin\trevoked" in p.stdout
+    assert token not in p.stdout
+    assert run("admin", "revoke-token", "nope", *db).returncode == 1
+
+    # only the hash of the token is stored
+    from sqlalchemy import text
+
+    from analogwatch.service.auth import hash_token
+    from analogwatch.service.settings import Settings
+    from analogwatch.service.store.db import make_engine
+
+    engine = make_engine(Settings(database_url=database_url))
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT token_hash FROM api_tokens")).scalars().all()
+    engine.dispose()
+    assert stored == [hash_token(token)]
+
+
+def test_admin_commands_read_the_environment(database_url: str) -> None:
+    env = {"ANALOGWATCH_DATABASE_URL": database_url}
+    assert run("admin", "create-agency", "NNCC", "--country", "CN", env=env).returncode == 0
+    p = run("admin", "list-agencies", env=env)
+    assert "NNCC" in p.stdout and "CN" in p.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_from_an_empty_database_to_a_first_report_and_alert(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'service.sqlite3'}"
+    env = {"ANALOGWATCH_REGISTRY_DIR": str(write_mini_registry(tmp_path / "registry")), "ANALOGWATCH_OPSIN": "0"}
+    assert run("admin", "create-agency", "DEA", "--country", "US", "--database", db, env=env).returncode == 0
+    token = run("admin", "issue-token", "--agency", "DEA", "--database", db, env=env).stdout.strip()
+    port = _free_port()
+    full_env = {**os.environ, **env}
+    full_env.pop("ANALOGWATCH_DATABASE_URL", None)
+    proc = subprocess.Popen([str(CLI), "serve", "--port", str(port), "--database", db], env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline, "the service did not start"
+            time.sleep(0.2)
+        assert httpx.get(f"{base}/api/v1/reports").status_code == 401
+        r = httpx.post(f"{base}/api/v1/reports", headers={"Authorization": f"Bearer {token}"}, json={
+            "substance": "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "event_type": "seizure", "date": "2025-03-01",
+            "country": "US", "sharing": "network"})
+        assert r.status_code == 201, r.text
+        assert "first_sighting_network" in {a["kind"] for a in r.json()["alerts"]}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
