@@ -46,6 +46,14 @@ def test_first_start_creates_the_schema(tmp_path: Path, checker) -> None:  # typ
     assert current_revision(make_engine(Settings(database_url=f"sqlite:///{db}"))) == "0001"
 
 
+def test_head_revision_constant_is_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from analogwatch.service.store.db import HEAD_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
 def test_database_url_spellings() -> None:
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"

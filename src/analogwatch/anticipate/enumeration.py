@@ -78,8 +78,8 @@ class Enumeration:
         return dict(sorted(out.items()))
 
 
-def sanitized_smiles(product: Chem.Mol) -> str | None:
-    """Canonical SMILES of a raw reaction product, or None when it is not a valid single molecule."""
+def _raw_smiles(product: Chem.Mol) -> str | None:
+    """SMILES of a sanitised raw reaction product, or None when it is not a valid single molecule."""
     try:
         with rdBase.BlockLogs():
             Chem.SanitizeMol(product)
@@ -87,12 +87,26 @@ def sanitized_smiles(product: Chem.Mol) -> str | None:
         return None
     if len(Chem.GetMolFrags(product)) != 1:
         return None
+    return str(Chem.MolToSmiles(product))
+
+
+def _canonical(smiles: str) -> tuple[str, Chem.Mol] | None:
+    """Canonical SMILES and molecule after a round trip through SMILES, which catches valences a
+    reaction left wrong; None when the round trip fails."""
     with rdBase.BlockLogs():
-        smi = Chem.MolToSmiles(product)
-        mol = Chem.MolFromSmiles(smi)  # the round trip catches valences the reaction left wrong
+        mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         return None
-    return str(Chem.MolToSmiles(mol))
+    return str(Chem.MolToSmiles(mol)), mol
+
+
+def sanitized_smiles(product: Chem.Mol) -> str | None:
+    """Canonical SMILES of a raw reaction product, or None when it is not a valid single molecule."""
+    raw = _raw_smiles(product)
+    if raw is None:
+        return None
+    got = _canonical(raw)
+    return got[0] if got else None
 
 
 def _round_robin(groups: Sequence[Sequence[tuple[Analog, Analog]]]) -> Iterator[tuple[Analog, Analog]]:
@@ -154,15 +168,24 @@ class Enumerator:
             for t in transformations:
                 for raw in t.run(parent.mol):
                     count.products += 1
-                    smi = sanitized_smiles(raw)
-                    if smi is None:
+                    rsmi = _raw_smiles(raw)
+                    if rsmi is None:
                         count.invalid += 1
                         continue
-                    if smi in self._smiles:
+                    if rsmi in self._smiles:  # the cheap check first: most products are repeats
                         count.duplicates += 1
                         continue
-                    self._smiles.add(smi)
-                    mol = Chem.MolFromSmiles(smi)
+                    self._smiles.add(rsmi)
+                    got = _canonical(rsmi)
+                    if got is None:
+                        count.invalid += 1
+                        continue
+                    smi, mol = got
+                    if smi != rsmi:
+                        if smi in self._smiles:
+                            count.duplicates += 1
+                            continue
+                        self._smiles.add(smi)
                     count.new += 1
                     a = Analog("", smi, "", depth, family, parent.id, parent.smiles, t.id, parent.root,
                                (*parent.path, t.id), mol)

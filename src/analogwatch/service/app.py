@@ -24,7 +24,7 @@ from analogwatch.checker import Checker
 from analogwatch.service import audit
 from analogwatch.service.api import api_router
 from analogwatch.service.settings import Settings
-from analogwatch.service.store.db import make_engine, make_sessionmaker, migrate
+from analogwatch.service.store.db import ensure_schema, make_engine, make_sessionmaker
 from analogwatch.service.substances import SubstanceResolver
 from analogwatch.service.webhooks import WebhookWorker
 
@@ -59,7 +59,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
-            await run_in_threadpool(migrate, engine)
+            await run_in_threadpool(ensure_schema, engine)
         if app.state.resolver is None:
             app.state.resolver = SubstanceResolver(await run_in_threadpool(build_checker, settings))
         worker = None

@@ -37,12 +37,12 @@ def _session(database: str | None) -> Session:
     """A session on a migrated database, its transaction opened for writing."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from analogwatch.service.store.db import begin_write, make_engine, make_sessionmaker, migrate
+    from analogwatch.service.store.db import begin_write, ensure_schema, make_engine, make_sessionmaker
 
     settings = _settings(database)
     try:
         engine = make_engine(settings)
-        migrate(engine)
+        ensure_schema(engine)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         _fail(f"cannot open the database {settings.resolved_database_url()}: {exc}")
         raise
