@@ -88,24 +88,15 @@ def inchikey(mol: Chem.Mol) -> str:
 def _needs_cleanup(mol: Chem.Mol) -> bool:
     """Cleanup normalises charge-separated groups, hypervalent nitrogen and metal bonds; a
     structure with none of these comes out of it unchanged, so the screening path skips it."""
-    for atom in mol.GetAtoms():
-        if atom.GetFormalCharge() != 0:
-            return True
-        z = atom.GetAtomicNum()
-        if z not in _PLAIN:
-            return True
-        # Uncharged groups that the normaliser rewrites: nitro, N-oxides, azides and diazo
-        # compounds drawn with pentavalent or tetravalent nitrogen; sulfoxides drawn S=O.
-        if z == 7 and atom.GetTotalValence() > 3:
-            return True
-        if z == 16 and atom.GetTotalValence() == 4:
-            return True
-    return False
+    return bool(mol.HasSubstructMatch(_NEEDS_CLEANUP))
 
 
-#: elements that Cleanup leaves alone when uncharged, apart from the nitrogen and sulfur groups
-#: tested above (phosphorus, arsenic and metals always take the full recipe)
-_PLAIN = frozenset({1, 5, 6, 7, 8, 9, 14, 16, 17, 34, 35, 53})
+#: atoms that Cleanup may rewrite: any charge; elements other than H B C N O F Si S Cl Se Br I
+#: (phosphorus, arsenic and metals always take the full recipe); uncharged groups drawn with
+#: tetra- or pentavalent nitrogen (nitro, N-oxides, azides, diazo) or S=O sulfoxides.
+_NEEDS_CLEANUP = Chem.MolFromSmarts(
+    "[$([*+]),$([*-]),!#1&!#5&!#6&!#7&!#8&!#9&!#14&!#16&!#17&!#34&!#35&!#53,$([#7;v4,v5]),$([#16;v4])]"
+)
 
 
 def standardize(mol: Chem.Mol, *, always_full: bool = False) -> StandardizedMol:

@@ -1,6 +1,7 @@
 """Market watch: ingest darknet-market listings, extract what is sold, track vendors.
 
-The public surface: ``analogwatch.markets.ingest.ingest`` (files and folders to records), ``Extractor`` (one listing to a
+The public surface: ``analogwatch.markets.ingest.ingest`` (files and folders to records),
+``Extractor`` (one listing to a
 record), the record models, ``build_report`` (vendor tracking) and ``submit_sightings``.
 Imports are lazy so that ``analogwatch --help`` stays fast.
 """
