@@ -54,7 +54,7 @@ ACYLS = ["C", "CC", "CCC", "C(C)C", "C1CC1", "C1CCC1", "C1CCCC1", "COC", "C=C", 
 RINGS = ["c1ccccc1", "c1ccc(F)cc1", "c1ccc(Cl)cc1", "c1ccc(C)cc1", "c1ccc(OC)cc1", "c1cccc(F)c1", "c1ccccc1F",
          "c1ccncc1", "c1ccsc1"]
 ALKOXY = ["OC", "OCC", "OCCC", "OC(C)C", "OCCCC", "OCC(C)C", "Cl", "F", "C"]
-AMINES = ["N(CC)CC", "N1CCCC1", "N1CCCCC1", "N(C)C", "NCC", "N1CCOCC1"]
+AMINES = ["N(CC)CC", "N9CCCC9", "N9CCCCC9", "N(C)C", "NCC", "N9CCOCC9"]
 
 
 def planted_positives(limit: int) -> list[tuple[str, str]]:
@@ -93,11 +93,13 @@ def planted_positives(limit: int) -> list[tuple[str, str]]:
     return out
 
 
-def build_input(split: str, n_planted: int) -> tuple[Path, list[str], set[str]]:
+def build_input(split: str, n_planted: int, limit: int | None) -> tuple[Path, list[str], set[str]]:
     src = moses(split)
     with gzip.open(src, "rt") as fh:
         next(fh)
         smiles = [line.split(",", 1)[0].strip() for line in fh]
+    if limit:
+        smiles = smiles[:limit]
     planted = planted_positives(n_planted)
     rng = random.Random(SEED)
     positions = sorted(rng.sample(range(len(smiles) + len(planted)), len(planted)))
@@ -201,10 +203,11 @@ def main() -> None:
     ap.add_argument("--planted", type=int, default=300)
     ap.add_argument("--naive-sample", type=int, default=20_000, help="molecules timed for the naive baseline")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N MOSES molecules (a smoke run)")
     args = ap.parse_args()
     split = "test" if args.quick else "train"
     print(f"preparing MOSES {split} with {args.planted} planted positives ...", flush=True)
-    path, smiles, planted = build_input(split, args.planted)
+    path, smiles, planted = build_input(split, args.planted, args.limit)
     n = len(smiles)
     cpus = os.cpu_count() or 1
     print(f"{n:,} molecules; {cpus} cores; RDKit parse-only floor ...", flush=True)

@@ -3,8 +3,8 @@
 A migrated template database is made once per session and backend; each test gets a fresh copy
 (a file copy for SQLite, ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL), dropped afterwards.
 The Checker reads the small test registry of tests/conftest.py without class definitions, so
-verdicts do not move when the shipped registry and rules grow: fentanyl is controlled in US and CN but not UN; butyrylfentanyl in all
-three; carfentanil in none.
+verdicts do not move when the shipped registry and rules grow: fentanyl is controlled in US and
+CN but not UN; butyrylfentanyl in all three; carfentanil in none.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from analogwatch.checker import Checker
 from analogwatch.registry import Registry
 from analogwatch.service.settings import Settings
 from analogwatch.service.store.db import begin_write, make_engine, migrate
-
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -19,7 +19,8 @@ def test_every_operation_is_audited(world: World) -> None:
         before = count_rows(world, "audit_log")
         kwargs: dict = {}  # type: ignore[type-arg]
         if path.endswith("/import"):
-            kwargs["files"] = {"file": ("r.csv", b"substance,event_type,date,country\nfentanyl,seizure,2025-01-01,US\n")}
+            csv_file = b"substance,event_type,date,country\nfentanyl,seizure,2025-01-01,US\n"
+            kwargs["files"] = {"file": ("r.csv", csv_file)}
         elif path.endswith("/webhook") and method == "PUT":
             kwargs["json"] = {"url": "https://receiver.example/hook"}
         elif method == "POST":

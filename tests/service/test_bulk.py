@@ -54,13 +54,13 @@ def test_jsonl_import(world: World) -> None:
 def test_one_bad_row_rejects_the_whole_file_with_an_error_per_bad_row(world: World) -> None:
     dea = world.agency("DEA", "US")
     data = (
-        "substance,event_type,date,country,quantity,unit\n"
-        "fentanyl,seizure,2025-01-02,US,,\n"                 # row 1: fine
-        "not-a-compound-xyz,seizure,2025-01-02,US,,\n"       # row 2: unresolvable substance
-        "fentanyl,rumour,2025-13-02,XX,,\n"                  # row 3: three bad fields
-        "fentanyl,seizure,2025-01-02,US,5,\n"                # row 4: quantity without unit
-        "fentanyl,seizure,2025-01-02,US,,,extra\n"           # row 5: too many cells
-    ).encode()
+        b"substance,event_type,date,country,quantity,unit\n"
+        b"fentanyl,seizure,2025-01-02,US,,\n"                 # row 1: fine
+        b"not-a-compound-xyz,seizure,2025-01-02,US,,\n"       # row 2: unresolvable substance
+        b"fentanyl,rumour,2025-13-02,XX,,\n"                  # row 3: three bad fields
+        b"fentanyl,seizure,2025-01-02,US,5,\n"                # row 4: quantity without unit
+        b"fentanyl,seizure,2025-01-02,US,,,extra\n"           # row 5: too many cells
+    )
     r = _import(world, dea, data)
     assert r.status_code == 422
     body = r.json()

@@ -34,7 +34,8 @@ def test_every_api_operation_is_under_api_and_listed(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    "auth", [None, "Bearer", "Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer aw_0000_" + "x" * 43, "bearer " + "y" * 500]
+    "auth",
+    [None, "Bearer", "Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer aw_0000_" + "x" * 43, "bearer " + "y" * 500],
 )
 def test_every_operation_without_a_valid_token_is_401(world: World, auth: str | None) -> None:
     world.agency("DEA", "US")

@@ -109,19 +109,6 @@ def sanitized_smiles(product: Chem.Mol) -> str | None:
     return got[0] if got else None
 
 
-def _round_robin(groups: Sequence[Sequence[tuple[Analog, Analog]]]) -> Iterator[tuple[Analog, Analog]]:
-    i = 0
-    while True:
-        any_left = False
-        for g in groups:
-            if i < len(g):
-                any_left = True
-                yield g[i]
-        if not any_left:
-            return
-        i += 1
-
-
 class Enumerator:
     """Enumerates one or several families into a single space deduplicated by InChIKey."""
 
@@ -158,59 +145,68 @@ class Enumerator:
         self.counts.append(DepthCount(family, 0, new=len(out), kept=len(out)))
         return out
 
-    def expand(self, family: str, frontier: Sequence[Analog], transformations: Sequence[Transformation],
-               depth: int) -> list[Analog]:
-        """Apply every transformation to every structure of ``frontier``; return the new analogs kept."""
-        count = DepthCount(family, depth, parents=len(frontier))
-        groups: list[list[tuple[Analog, Analog]]] = []
-        for parent in frontier:
-            group: list[tuple[Analog, Analog]] = []
-            for t in transformations:
-                for raw in t.run(parent.mol):
-                    count.products += 1
-                    rsmi = _raw_smiles(raw)
-                    if rsmi is None:
-                        count.invalid += 1
-                        continue
-                    if rsmi in self._smiles:  # the cheap check first: most products are repeats
+    def _stream(self, parent: Analog, transformations: Sequence[Transformation], count: DepthCount,
+                family: str, depth: int) -> Iterator[Analog]:
+        """New analogs made from ``parent``, transformation by transformation, site by site."""
+        for t in transformations:
+            for raw in t.run(parent.mol):
+                count.products += 1
+                rsmi = _raw_smiles(raw)
+                if rsmi is None:
+                    count.invalid += 1
+                    continue
+                if rsmi in self._smiles:  # the cheap check first: most products are repeats
+                    count.duplicates += 1
+                    continue
+                self._smiles.add(rsmi)
+                got = _canonical(rsmi)
+                if got is None:
+                    count.invalid += 1
+                    continue
+                smi, mol = got
+                if smi != rsmi:
+                    if smi in self._smiles:
                         count.duplicates += 1
                         continue
-                    self._smiles.add(rsmi)
-                    got = _canonical(rsmi)
-                    if got is None:
-                        count.invalid += 1
-                        continue
-                    smi, mol = got
-                    if smi != rsmi:
-                        if smi in self._smiles:
-                            count.duplicates += 1
-                            continue
-                        self._smiles.add(smi)
-                    count.new += 1
-                    a = Analog("", smi, "", depth, family, parent.id, parent.smiles, t.id, parent.root,
-                               (*parent.path, t.id), mol)
-                    group.append((parent, a))
-            groups.append(group)
-        kept: list[Analog] = []
+                    self._smiles.add(smi)
+                try:
+                    key = _inchikey(mol)
+                except StructureError:
+                    count.invalid += 1
+                    continue
+                if key in self._by_key:  # same InChIKey, different SMILES (a tautomer or charge form)
+                    count.duplicates += 1
+                    continue
+                a = Analog(self._new_id(family, depth), smi, key, depth, family, parent.id, parent.smiles, t.id,
+                           parent.root, (*parent.path, t.id), mol)
+                self._by_key[key] = a
+                count.new += 1
+                yield a
+
+    def expand(self, family: str, frontier: Sequence[Analog], transformations: Sequence[Transformation],
+               depth: int) -> list[Analog]:
+        """Apply every transformation to every structure of ``frontier``; return the new analogs kept.
+
+        Parents are served in turns (one new analog each per turn), and products are made only as
+        they are needed, so a run under a limit costs in proportion to the limit."""
+        count = DepthCount(family, depth, parents=len(frontier))
         room = None if self.limit is None else max(0, self.limit - self.n_enumerated)
-        for _parent, a in _round_robin(groups):
-            if room is not None and len(kept) >= room:
-                self.truncated = True
-                break
-            try:
-                key = _inchikey(a.mol)
-            except StructureError:
-                count.invalid += 1
-                count.new -= 1
-                continue
-            if key in self._by_key:  # same InChIKey, different SMILES (a tautomer or charge form)
-                count.duplicates += 1
-                count.new -= 1
-                continue
-            a.inchikey = key
-            a.id = self._new_id(family, depth)
-            self._by_key[key] = a
-            kept.append(a)
+        active = [self._stream(p, transformations, count, family, depth) for p in frontier]
+        kept: list[Analog] = []
+        full = False
+        while active and not full:
+            still: list[Iterator[Analog]] = []
+            for stream in active:
+                if room is not None and len(kept) >= room:
+                    full = True
+                    break
+                a = next(stream, None)
+                if a is not None:
+                    kept.append(a)
+                    still.append(stream)
+            active = still
+        if full:
+            self.truncated = True
         self.analogs.extend(kept)
         count.kept = len(kept)
         self.counts.append(count)

@@ -69,7 +69,8 @@ def serve(
     url = settings.resolved_database_url()
     shown = url.split("@")[-1] if "@" in url else url
     typer.echo(f"analogwatch service on http://{settings.host}:{settings.port} (database {shown})", err=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # Every API request is in the audit log; the per-request access log would only repeat it.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
 @admin_app.command("create-agency")

@@ -3,7 +3,6 @@ searches (exact, substructure, similarity) over the structures stored with repor
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
@@ -21,24 +20,34 @@ CACHE_SIZE = 50_000
 
 
 class SubstanceResolver:
-    """One Checker per process, shared by the request threads (calls are serialised: the
-    standardiser's RDKit tools are shared objects, and the work holds the GIL anyway)."""
+    """One Checker per process, shared by the request threads.
 
-    def __init__(self, checker: Checker):
+    Calls are not serialised: RDKit's calls run holding the GIL, and a systematic name is parsed
+    by OPSIN in a subprocess, which must not hold up the other requests for the second a JVM
+    takes to start. The same query on the same day gives the same result (one registry per
+    process), so recent results are kept: agencies report the same substances again and again."""
+
+    def __init__(self, checker: Checker, cache_size: int = 4096):
         self.checker = checker
-        self._lock = threading.Lock()
+        self._cached_check = lru_cache(maxsize=cache_size)(self._check)
+        self._cached_structure = lru_cache(maxsize=cache_size)(self._structure)
+
+    def _check(self, query: str, as_of: date) -> Result:
+        return self.checker.check(query, as_of=as_of)
 
     def check(self, query: str, *, as_of: date | None = None) -> Result:
-        with self._lock:
-            return self.checker.check(query, as_of=as_of or date.today())
+        """The Checker's result (shared between callers: do not modify it)."""
+        return self._cached_check(query, as_of or date.today())
 
     def check_many(self, queries: Sequence[str], *, as_of: date | None = None) -> list[Result]:
-        with self._lock:
-            return self.checker.check_many([(str(i), q) for i, q in enumerate(queries)], as_of=as_of or date.today())
+        return self.checker.check_many([(str(i), q) for i, q in enumerate(queries)], as_of=as_of or date.today())
 
     def check_structure(self, smiles: str, *, as_of: date | None = None) -> Result:
-        with self._lock:
-            return self.checker.check_structure(smiles, id=smiles, as_of=as_of or date.today())
+        """A stored SMILES judged as a structure (never read as a name: ``PCP`` is both)."""
+        return self._cached_structure(smiles, as_of or date.today())
+
+    def _structure(self, smiles: str, as_of: date) -> Result:
+        return self.checker.check_structure(smiles, id=smiles, as_of=as_of)
 
     def is_registry_name(self, text: str) -> bool:
         return self.checker.registry.lookup_name(text.strip()) is not None

@@ -23,7 +23,6 @@ from analogwatch.service.substances import (
     substructure_pattern,
 )
 
-
 #: text parameters may hold anything but NUL (which PostgreSQL text cannot store or compare)
 NO_NUL = r"^[^\x00]*$"
 

@@ -25,7 +25,8 @@ def list_audit(
     request: Request, session: SessionDep, principal: AdminAgency,
     since: Annotated[datetime | None, Query(description="From this time (ISO 8601).")] = None,
     until: Annotated[datetime | None, Query(description="Up to this time (ISO 8601).")] = None,
-    action: Annotated[str | None, Query(max_length=60, pattern=NO_NUL, description="An operation name, e.g. get_report.")] = None,
+    action: Annotated[str | None, Query(max_length=60, pattern=NO_NUL,
+                                        description="An operation name, e.g. get_report.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> AuditList:
