@@ -153,6 +153,13 @@ def screen(
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Records per chunk of work.")] = 5000,
     resume: Annotated[bool, typer.Option("--resume", help="Keep the chunks an interrupted run completed.")] = False,
     nearest: Annotated[int, typer.Option("--nearest", help="Most similar registry substances per row.")] = 3,
+    inchikey: Annotated[
+        bool,
+        typer.Option(
+            "--inchikey/--no-inchikey",
+            help="Report every row's InChIKey (default), or only those of rows that match the registry (faster).",
+        ),
+    ] = True,
 ) -> None:
     """Screen a file of compounds; one result row per input record, in order."""
     import os
@@ -196,7 +203,7 @@ def screen(
             summary = screen_file(
                 input, output, fmt=fmt, smiles_column=smiles_column, id_column=id_column, as_of=when,
                 jobs=jobs, engine=engine, scheduler=scheduler, chunk_size=chunk_size, resume=resume,
-                on_progress=advance, checker=Checker(nearest=nearest),
+                on_progress=advance, checker=Checker(nearest=nearest, inchikeys=inchikey),
             )
     except AnalogwatchError as exc:
         _fail(str(exc))

@@ -46,11 +46,12 @@ def _can_see(recipient: int, prior: _Prior, partners: dict[int, set[int]]) -> bo
 
 
 def substance_label(report: Report) -> str:
-    """The registry name when some jurisdiction lists the substance, else its SMILES."""
+    """The registry name when some jurisdiction lists the substance by name, else its SMILES
+    (a class match names the class, not the substance)."""
     for jur in ("UN", "US", "CN"):
-        name = (report.verdicts.get(jur) or {}).get("substance")
-        if name:
-            return f"{name} ({report.inchikey})"
+        v = report.verdicts.get(jur) or {}
+        if v.get("substance") and v.get("basis") in ("listed", "precursor"):
+            return f"{v['substance']} ({report.inchikey})"
     return f"{report.smiles} ({report.inchikey})"
 
 
@@ -84,11 +85,14 @@ def raise_alerts(session: Session, *, report: Report) -> list[Alert]:
         f"on {report.event_date.isoformat()}"
     )
     out: list[Alert] = []
+    # The alerts of one report share a timestamp; their ids sort in the order they are raised.
+    prefix = new_id()[:26]
 
     def add(recipient: int, kind: AlertKind, message: str, details: dict[str, Any]) -> None:
         out.append(Alert(
-            id=new_id(), agency_id=recipient, report_id=report.id, kind=kind.value, inchikey=report.inchikey,
-            country=report.country, message=message, details={"reporting_agency": reporter.name, **details},
+            id=f"{prefix}{len(out):06x}", agency_id=recipient, report_id=report.id, kind=kind.value,
+            inchikey=report.inchikey, country=report.country, message=message,
+            details={"reporting_agency": reporter.name, **details},
             created_at=report.submitted_at,
         ))
 
