@@ -305,6 +305,80 @@ def registry_fill(
 
 
 @app.command()
+def anticipate(
+    family: Annotated[
+        list[str] | None,
+        typer.Option("--family", "-f", help="Family to enumerate (repeatable): fentanyl, nitazene, cannabinoid, "
+                     "u-series, acylpiperazine, orphine, mt-45. The retrospective defaults to every opioid family."),
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", help="Transformations applied in sequence.")] = 2,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Most analogs to enumerate and screen (0 = no limit; the "
+                          "retrospective has none by default).")
+    ] = -1,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="Draft class-definition file to evaluate (repeatable), in the format of "
+                     "docs/rules.md."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Directory for analogs.csv, summary.json and report.html "
+                                  "(retrospective: retrospective.csv, .json and .svg).")
+    ] = None,
+    as_of: AsOf = None,
+    medicines: Annotated[
+        Path | None,
+        typer.Option("--medicines", help="Extra reference medicines for --rules: CSV (name, smiles) or Parquet "
+                     "(pref_name, smiles), e.g. ChEMBL's approved drugs."),
+    ] = None,
+    analogue_flags: Annotated[
+        bool, typer.Option("--analogue-flags/--no-analogue-flags", help="Flag possible US controlled substance "
+                           "analogues (slower).")
+    ] = True,
+    top: Annotated[int, typer.Option("--top", help="Rows per ranked table.")] = 5,
+    retrospective: Annotated[
+        bool, typer.Option("--retrospective", help="Enumerate from members listed before --before and measure "
+                           "recall of those listed since.")
+    ] = False,
+    before: Annotated[str | None, typer.Option("--before", help="Retrospective cutoff (YYYY-MM-DD).")] = None,
+    figure: Annotated[
+        Path | None, typer.Option("--figure", help="Retrospective: write the recall chart (SVG) to this file.")
+    ] = None,
+) -> None:
+    """Enumerate plausible analogs of a family, screen them everywhere, and map the gaps."""
+    from analogwatch.anticipate import console as show
+    from analogwatch.anticipate.pipeline import DEFAULT_LIMIT, anticipate as run_anticipate
+    from analogwatch.anticipate.report import write_report
+    from analogwatch.anticipate.retrospective import retrospective as run_retrospective
+    from analogwatch.anticipate.retrospective import write_outputs
+
+    cap = None if limit == 0 else (limit if limit > 0 else None)
+    try:
+        if retrospective:
+            if before is None:
+                _fail("--retrospective needs --before YYYY-MM-DD", 2)
+            r = run_retrospective(before=_as_of(before), family_names=family, depth=depth, limit=cap,
+                                  on_stage=lambda s: err_console.print(s, style="dim"))
+            show.print_retrospective(r, console)
+            for p in write_outputs(r, output, figure_path=figure):
+                err_console.print(f"wrote {p}", highlight=False)
+            return
+        if not family:
+            _fail("name a family with --family (or use --retrospective)", 2)
+        run = run_anticipate(
+            family or [], depth=depth, limit=cap if limit >= 0 else DEFAULT_LIMIT, as_of=_as_of(as_of),
+            drafts=rules or [], medicines_file=medicines, analogue_flags=analogue_flags,
+            on_stage=lambda s: err_console.print(s, style="dim"),
+        )
+    except AnalogwatchError as exc:
+        _fail(str(exc))
+    show.print_run(run, console, top=top)
+    if output is not None:
+        for p in write_report(run, output):
+            err_console.print(f"wrote {p}", highlight=False)
+
+
+@app.command()
 def demo() -> None:
     """Run analogwatch on the built-in example: four spellings of fentanyl, then a small screen."""
     from importlib import resources

@@ -215,7 +215,11 @@ def make_world(database_url: str, checker: Checker) -> Iterator[Callable[..., Wo
 
     clients: list[Any] = []
 
-    def make(transport: httpx.BaseTransport | None = None, **overrides: Any) -> World:
+    def make(transport: httpx.BaseTransport | None = None, *, network: bool = False, **overrides: Any) -> World:
+        """``network=True`` lets webhooks reach real addresses (tests post only to 127.0.0.1);
+        otherwise a transport that answers 503 stands in, so that no test sends traffic out."""
+        if transport is None and not network:
+            transport = httpx.MockTransport(lambda request: httpx.Response(503))
         app = create_app(settings_for(database_url, **overrides), checker=checker, webhook_transport=transport)
         client = TestClient(app)
         client.__enter__()

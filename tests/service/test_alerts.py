@@ -77,7 +77,9 @@ def test_feed_filters_and_polling(world: World) -> None:
     fiod = world.agency("FIOD", "NL")
     world.report(fiod, FENTANYL)
     feed = world.client.get("/api/v1/alerts", headers=fiod.headers).json()
-    assert feed["total"] == 3  # first in the network, first in NL, not controlled under UN
+    # first in the network, first in NL, not controlled under UN: in the order they are raised
+    assert [a["kind"] for a in feed["items"]] == [
+        "first_sighting_network", "first_sighting_country", "not_controlled_at_home"]
     last = feed["items"][-1]["created_at"]
     assert world.client.get("/api/v1/alerts", params={"since": last}, headers=fiod.headers).json()["total"] == 0
     world.report(fiod, CARFENTANIL)

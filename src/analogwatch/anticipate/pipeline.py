@@ -77,7 +77,7 @@ def anticipate(
     as_of: date | None = None,
     drafts: Sequence[Path] = (),
     medicines_file: Path | None = None,
-    analogue_flags: bool = False,
+    analogue_flags: bool = True,
     registry: Registry | None = None,
     checker: CheckerLike | None = None,
     vocabulary: Vocabulary | None = None,

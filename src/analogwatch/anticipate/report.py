@@ -33,7 +33,7 @@ BASE_COLUMNS = (
     "id", "smiles", "inchikey", "depth", "family", "parent", "parent_smiles", "root", "transformation", "path",
     "controlled_in", "category",
     "US_basis", "US_ground", "CN_basis", "CN_ground", "UN_basis", "UN_ground",
-    "nearest_controlled", "similarity", "nearest_potent", "potent_similarity",
+    "US_possible_analogue_of", "nearest_controlled", "similarity", "nearest_potent", "potent_similarity",
 )
 TAIL_COLUMNS = ("error", "as_of", "registry_version", "rules_version", "vocabulary_version", "rdkit_version")
 
@@ -60,6 +60,7 @@ def csv_rows(run: Anticipation) -> list[dict[str, Any]]:
             row[f"{j}_basis"] = v.basis if v else ""
             row[f"{j}_ground"] = ((v.rule_id if v.basis == "class" else v.substance) or "") if v else ""
         row.update({
+            "US_possible_analogue_of": analogue_flags(s),
             "nearest_controlled": s.nearest_controlled, "similarity": f"{s.similarity:.4f}",
             "nearest_potent": s.nearest_potent, "potent_similarity": f"{s.potent_similarity:.4f}",
         })
@@ -72,6 +73,14 @@ def csv_rows(run: Anticipation) -> list[dict[str, Any]]:
         })
         rows.append(row)
     return rows
+
+
+def analogue_flags(s: Screened) -> str:
+    """The US possible-analogue flags of an analog, "name (similarity)" separated by ';'."""
+    us = s.result.verdicts.get("US")
+    if us is None:
+        return ""
+    return ";".join(f"{a.substance} ({a.similarity:.2f})" for a in us.possible_analogue_of)
 
 
 def write_csv(run: Anticipation, path: Path) -> None:
@@ -93,6 +102,7 @@ def summary(run: Anticipation) -> dict[str, Any]:
         "counts": [vars(c) for c in run.enumeration.counts],
         "analogs_per_depth": run.enumeration.per_depth(),
         "gaps": {"total": run.gaps.total, "counts": run.gaps.counts,
+                 "us_uncontrolled": run.gaps.us_uncontrolled, "us_possible_analogues": run.gaps.us_flagged,
                  "by_depth": {str(k): v for k, v in run.gaps.by_depth.items()}},
         "drafts": [whatif_summary(w) for w in run.whatifs],
         "provenance": run.provenance,
@@ -167,6 +177,7 @@ def _row(s: Screened, run: Anticipation) -> dict[str, Any]:
         "verdicts": {j: (s.result.verdicts[j].basis if j in s.result.verdicts else "") for j in JURISDICTIONS},
         "grounds": {j: ((v.rule_id if v.basis == "class" else v.substance) or "")
                     for j, v in s.result.verdicts.items()},
+        "analogue_of": analogue_flags(s).split(";")[0],
         "svg": depict(s.analog.smiles),
     }
 

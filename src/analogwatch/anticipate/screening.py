@@ -148,6 +148,9 @@ class GapReport:
     #: category -> analogs ranked by closeness to potent controlled substances
     ranked: dict[str, list[Screened]]
     total: int
+    #: enumerated analogs the US does not control, and how many of them carry a possible-analogue flag
+    us_uncontrolled: int = 0
+    us_flagged: int = 0
 
     def share(self, category: str) -> float:
         return self.counts.get(category, 0) / self.total if self.total else 0.0
@@ -163,13 +166,18 @@ def gap_report(screened: Sequence[Screened]) -> GapReport:
     counts = dict.fromkeys(ids, 0)
     by_depth: dict[int, dict[str, int]] = {}
     ranked: dict[str, list[Screened]] = {c: [] for c in ids}
+    us_uncontrolled = us_flagged = 0
     for s in screened:
         d = s.analog.depth
         by_depth.setdefault(d, dict.fromkeys(ids, 0))[s.category] += 1
         if d >= 1:
             counts[s.category] += 1
+            us = s.result.verdicts.get("US")
+            if us is not None and not us.controlled:
+                us_uncontrolled += 1
+                us_flagged += bool(us.possible_analogue_of)
         ranked[s.category].append(s)
     for lst in ranked.values():
         lst.sort(key=rank_key)
     total = sum(counts.values())
-    return GapReport(counts, dict(sorted(by_depth.items())), ranked, total)
+    return GapReport(counts, dict(sorted(by_depth.items())), ranked, total, us_uncontrolled, us_flagged)

@@ -3,7 +3,8 @@
 Import is all-or-nothing per file: every row is validated and its substance resolved first; one
 bad row rejects the file with an error per bad row, and nothing is stored. An exported file can be
 imported again: export-only columns (id, agency, verdicts...) are ignored on import, and a JSON
-Lines record whose ``substance`` is the exported object is read through its ``smiles``.
+Lines record whose ``substance`` is the exported object is read through its ``smiles``. Free-text
+CSV cells that a spreadsheet would run as a formula are exported with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ EXPORT_COLUMNS = [
     "verdicts_as_of", "registry_version",
 ]
 EXPORT_ONLY = set(EXPORT_COLUMNS) - set(INPUT_FIELDS)
+
+
+#: a CSV cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection");
+#: exports prefix such free-text cells with an apostrophe, imports take it off again
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FREE_TEXT = ("agency", "substance", "region", "notes", "case_ref")
+
+
+def _defuse(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _restore(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 class ImportFileError(ValueError):
@@ -93,7 +108,10 @@ def read_csv(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
         if None in raw:
             yield n, "more cells than header columns"
             continue
-        rec: dict[str, Any] = {k: v for k, v in raw.items() if k in INPUT_FIELDS and v is not None and v != ""}
+        rec: dict[str, Any] = {
+            k: _restore(v) if k in _FREE_TEXT else v
+            for k, v in raw.items() if k in INPUT_FIELDS and v is not None and v != ""
+        }
         if "restrictions" in rec:
             try:
                 rec["restrictions"] = _split_restrictions(rec["restrictions"])
@@ -192,7 +210,10 @@ def export_csv(reports: Iterable[ReportOut]) -> Iterator[str]:
     for r in reports:
         buf.seek(0)
         buf.truncate()
-        w.writerow(export_record(r))
+        rec = export_record(r)
+        for k in _FREE_TEXT:
+            rec[k] = _defuse(rec[k])
+        w.writerow(rec)
         yield buf.getvalue()
 
 

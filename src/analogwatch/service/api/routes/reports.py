@@ -36,7 +36,7 @@ from analogwatch.service.schemas import (
     ReportOut,
 )
 from analogwatch.service.store import crud
-from analogwatch.service.store.db import begin_write
+from analogwatch.service.store.db import advisory_lock, begin_write
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -172,6 +172,10 @@ def import_reports(
         audit.record_read(session, request, principal, status=422, detail=rejected.detail)
         return JSONResponse(rejected.model_dump(mode="json"), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     begin_write(session)
+    # Take the per-substance locks of the alert computation in one order, so that two imports
+    # sharing substances cannot deadlock (PostgreSQL; SQLite writers are serial anyway).
+    for key in sorted({r.inchikey for r in parsed.results if r.inchikey}):
+        advisory_lock(session, "substance:" + key)
     ids: list[str] = []
     n_alerts = 0
     for row, result in zip(parsed.rows, parsed.results, strict=True):
