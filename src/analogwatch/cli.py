@@ -347,7 +347,8 @@ def anticipate(
 ) -> None:
     """Enumerate plausible analogs of a family, screen them everywhere, and map the gaps."""
     from analogwatch.anticipate import console as show
-    from analogwatch.anticipate.pipeline import DEFAULT_LIMIT, anticipate as run_anticipate
+    from analogwatch.anticipate.pipeline import DEFAULT_LIMIT
+    from analogwatch.anticipate.pipeline import anticipate as run_anticipate
     from analogwatch.anticipate.report import write_report
     from analogwatch.anticipate.retrospective import retrospective as run_retrospective
     from analogwatch.anticipate.retrospective import write_outputs

@@ -8,7 +8,7 @@ from rich.table import Table
 from analogwatch.anticipate.pipeline import Anticipation
 from analogwatch.anticipate.report import ranked
 from analogwatch.anticipate.retrospective import Retrospective
-from analogwatch.anticipate.screening import CATEGORIES, CATEGORY_LABELS, INVALID
+from analogwatch.anticipate.screening import CATEGORIES, INVALID
 
 
 def print_run(run: Anticipation, console: Console, *, top: int = 5) -> None:
@@ -49,11 +49,12 @@ def print_run(run: Anticipation, console: Console, *, top: int = 5) -> None:
         console.print(t)
     for w in run.whatifs:
         style = "bold red" if w.bad else "bold green"
+        share = 100 * w.newly_covered / w.space if w.space else 0.0
         console.print(f"[bold]Draft {w.draft.id}[/bold] ({w.draft.jurisdiction}, as if in force "
                       f"{w.draft.in_force.isoformat()}): newly covers {w.newly_covered:,} of {w.space:,} enumerated "
-                      f"analogs ({100 * w.newly_covered / w.space if w.space else 0:.1f}%), {w.nowhere_covered:,} of the "
-                      f"{w.nowhere:,} controlled nowhere, {w.known_covered} of {len(w.known)} known analogs "
-                      f"{w.draft.jurisdiction} does not control.", highlight=False)
+                      f"analogs ({share:.1f}%), {w.nowhere_covered:,} of the {w.nowhere:,} controlled nowhere, "
+                      f"{w.known_covered} of {len(w.known)} known analogs {w.draft.jurisdiction} does not control.",
+                      highlight=False)
         console.print(f"[{style}]{w.verdict()}[/{style}]", highlight=False)
 
 
@@ -62,7 +63,9 @@ def print_retrospective(r: Retrospective, console: Console) -> None:
     console.print(f"[bold]Retrospective[/bold]: enumeration from the {seeds} members listed before "
                   f"{r.before.isoformat()} ({', '.join(f.id for f in r.families)}), depth {r.depth}; "
                   f"{len(r.targets)} members first listed from {r.before.isoformat()} to find.", highlight=False)
-    t = Table(title="Recall (found / listed later) and candidates")
+    t = Table(title="Recall (found / listed later) and candidates",
+              caption="full: every transformation; attested: only those reflecting a substance listed before "
+                      "the cutoff")
     t.add_column("Vocabulary")
     t.add_column("Depth", justify="right")
     for g in r.groups():
@@ -71,11 +74,11 @@ def print_retrospective(r: Retrospective, console: Console) -> None:
     t.add_column("Candidates", justify="right")
     for m in r.modes:
         for d in range(1, r.depth + 1):
-            cells = []
-            for g in [*r.groups(), None]:
-                k, n = r.recall(m.mode, d, g)
+            cells: list[str] = []
+            for grp in [*r.groups(), None]:
+                k, n = r.recall(m.mode, d, grp)
                 cells.append(f"{k}/{n} ({100 * k / n if n else 0:.0f}%)")
-            t.add_row(f"{m.label} ({m.transformations})", f"<= {d}", *cells, f"{m.candidates_upto(d):,}")
+            t.add_row(f"{m.mode} ({m.transformations})", f"<= {d}", *cells, f"{m.candidates_upto(d):,}")
     console.print(t)
     missed = [x.name for x in r.targets if x.found.get("full") is None]
     if missed:

@@ -52,7 +52,8 @@ class DepthCount:
     family: str
     depth: int
     parents: int = 0
-    #: raw products of every transformation at every site
+    #: raw products of every transformation at every site, as far as the enumeration went
+    #: (products = invalid + duplicates + new)
     products: int = 0
     #: products that could not be sanitised or fell apart into fragments
     invalid: int = 0
@@ -109,6 +110,15 @@ def sanitized_smiles(product: Chem.Mol) -> str | None:
     return got[0] if got else None
 
 
+def _interleave(runs: Sequence[tuple[Transformation, list[Chem.Mol]]]) -> Iterator[tuple[Transformation, Chem.Mol]]:
+    """(transformation, product) pairs taking one product of each transformation in turn."""
+    longest = max((len(p) for _, p in runs), default=0)
+    for i in range(longest):
+        for t, products in runs:
+            if i < len(products):
+                yield t, products[i]
+
+
 class Enumerator:
     """Enumerates one or several families into a single space deduplicated by InChIKey."""
 
@@ -147,41 +157,42 @@ class Enumerator:
 
     def _stream(self, parent: Analog, transformations: Sequence[Transformation], count: DepthCount,
                 family: str, depth: int) -> Iterator[Analog]:
-        """New analogs made from ``parent``, transformation by transformation, site by site."""
-        for t in transformations:
-            for raw in t.run(parent.mol):
-                count.products += 1
-                rsmi = _raw_smiles(raw)
-                if rsmi is None:
-                    count.invalid += 1
-                    continue
-                if rsmi in self._smiles:  # the cheap check first: most products are repeats
+        """New analogs made from ``parent``: the first site of every transformation, then the second
+        site of every transformation, and so on, so that a limit cuts across kinds of change."""
+        runs = [(t, t.run(parent.mol)) for t in transformations]
+        for t, raw in _interleave(runs):
+            count.products += 1
+            rsmi = _raw_smiles(raw)
+            if rsmi is None:
+                count.invalid += 1
+                continue
+            if rsmi in self._smiles:  # the cheap check first: most products are repeats
+                count.duplicates += 1
+                continue
+            self._smiles.add(rsmi)
+            got = _canonical(rsmi)
+            if got is None:
+                count.invalid += 1
+                continue
+            smi, mol = got
+            if smi != rsmi:
+                if smi in self._smiles:
                     count.duplicates += 1
                     continue
-                self._smiles.add(rsmi)
-                got = _canonical(rsmi)
-                if got is None:
-                    count.invalid += 1
-                    continue
-                smi, mol = got
-                if smi != rsmi:
-                    if smi in self._smiles:
-                        count.duplicates += 1
-                        continue
-                    self._smiles.add(smi)
-                try:
-                    key = _inchikey(mol)
-                except StructureError:
-                    count.invalid += 1
-                    continue
-                if key in self._by_key:  # same InChIKey, different SMILES (a tautomer or charge form)
-                    count.duplicates += 1
-                    continue
-                a = Analog(self._new_id(family, depth), smi, key, depth, family, parent.id, parent.smiles, t.id,
-                           parent.root, (*parent.path, t.id), mol)
-                self._by_key[key] = a
-                count.new += 1
-                yield a
+                self._smiles.add(smi)
+            try:
+                key = _inchikey(mol)
+            except StructureError:
+                count.invalid += 1
+                continue
+            if key in self._by_key:  # same InChIKey, different SMILES (a tautomer or charge form)
+                count.duplicates += 1
+                continue
+            a = Analog(self._new_id(family, depth), smi, key, depth, family, parent.id, parent.smiles, t.id,
+                       parent.root, (*parent.path, t.id), mol)
+            self._by_key[key] = a
+            count.new += 1
+            yield a
 
     def expand(self, family: str, frontier: Sequence[Analog], transformations: Sequence[Transformation],
                depth: int) -> list[Analog]:

@@ -68,8 +68,8 @@ def csv_rows(run: Anticipation) -> list[dict[str, Any]]:
             row[col] = "newly covered" if a.id in ids else ""
         row.update({
             "error": s.result.error or "", "as_of": run.as_of.isoformat(),
-            "registry_version": run.provenance["registry_version"], "rules_version": run.provenance["rules_version"],
-            "vocabulary_version": run.provenance["vocabulary_version"], "rdkit_version": run.provenance["rdkit_version"],
+            **{k: run.provenance[k] for k in ("registry_version", "rules_version", "vocabulary_version",
+                                                 "rdkit_version")},
         })
         rows.append(row)
     return rows
@@ -135,7 +135,6 @@ def depict(smiles: str, width: int = 220, height: int = 150) -> Markup:
     if mol is None:
         return Markup("")
     drawer = rdMolDraw2D.MolDraw2DSVG(width, height)
-    drawer.drawOptions().addStereoAnnotation = False
     rdMolDraw2D.PrepareAndDrawMolecule(drawer, mol)
     drawer.FinishDrawing()
     svg = _XMLNS.sub("", _XMLDECL.sub("", drawer.GetDrawingText()))
@@ -197,10 +196,10 @@ def _transformation_table(run: Anticipation) -> list[dict[str, Any]]:
     names = run.vocabulary.by_id
     rows = []
     for tid, n in sorted(made.items(), key=lambda kv: (-(nowhere[kv[0]] / kv[1]), kv[0])):
-        t = names.get(tid)
-        rows.append({"id": tid, "name": t.name if t else tid, "kind": t.kind if t else "", "made": n,
+        tr = names.get(tid)
+        rows.append({"id": tid, "name": tr.name if tr else tid, "kind": tr.kind if tr else "", "made": n,
                      "nowhere": nowhere[tid], "nowhere_share": _pct(nowhere[tid] / n),
-                     "one_sided": one_sided[tid], "source": t.source if t else ""})
+                     "one_sided": one_sided[tid], "source": tr.source if tr else ""})
     return rows
 
 

@@ -176,7 +176,7 @@ def retrospective(
         for t in targets:
             t.found[mode] = best.get(t.connectivity)
         per_depth = en.result().per_depth()
-        modes.append(ModeResult(mode, label, len(vocab), {d: n for d, n in per_depth.items() if d >= 1},
+        modes.append(ModeResult(mode, label, len(vocab), {d: per_depth.get(d, 0) for d in range(1, depth + 1)},
                                 en.truncated))
         timings[mode] = time.perf_counter() - t0
 
@@ -216,7 +216,7 @@ def _colours(r: Retrospective) -> list[str]:
     """Blues for the full vocabulary, oranges for the attested one; darker for deeper."""
     blues = ["#85c1e9", "#2e86c1", "#1b4f72", "#0b2740"]
     oranges = ["#f8c471", "#e67e22", "#a04000", "#6e2c00"]
-    out = []
+    out: list[str] = []
     for m in r.modes:
         shades = blues if m.mode == "full" else oranges
         out.extend(shades[min(d, len(shades)) - 1] for d in range(1, r.depth + 1))

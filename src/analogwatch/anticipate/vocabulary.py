@@ -9,6 +9,7 @@ naming the file and the transformation. Reactions are compiled once, at load.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -149,10 +150,8 @@ def _parse_file(path: Path) -> VocabularyFile:
         loc = list(err.get("loc", ()))
         tid = "?"
         if len(loc) >= 2 and loc[0] == "transformations" and isinstance(raw, dict):
-            try:
+            with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
                 tid = raw["transformations"][loc[1]].get("id", "?")
-            except (KeyError, IndexError, TypeError, AttributeError):
-                pass
         where = ".".join(str(p) for p in loc)
         raise VocabularyError(f"{path.name}: transformation {tid}: {where}: {err['msg']}") from exc
 

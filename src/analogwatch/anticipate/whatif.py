@@ -180,25 +180,25 @@ def evaluate_draft(
             if m.connectivity in seen:
                 continue
             seen.add(m.connectivity)
-            std = standardize(m.mol)
-            if _controlled_in(checker, std, m.substance.name, jur, as_of):
+            mstd = standardize(m.mol)
+            if _controlled_in(checker, mstd, m.substance.name, jur, as_of):
                 continue
             known.append(KnownAnalog(m.substance.name, Chem.MolToSmiles(m.mol), m.first_listed,
-                                     draft.covers(std) is not None))
+                                     draft.covers(mstd) is not None))
     hits: list[MedicineHit] = []
     checked = 0
     seen_med: set[str] = set()
     for med in medicines:
-        std = _std(med.smiles)
-        if std is None or std.connectivity in seen_med:
+        med_std = _std(med.smiles)
+        if med_std is None or med_std.connectivity in seen_med:
             continue
-        seen_med.add(std.connectivity)
+        seen_med.add(med_std.connectivity)
         checked += 1
-        m = draft.covers(std)
-        if m is None:
+        match = draft.covers(med_std)
+        if match is None:
             continue
         hits.append(MedicineHit(
-            med.name, med.smiles, med.source, std.connectivity in registry.by_connectivity,
-            _controlled_in(checker, std, med.name, jur, as_of), m.clause or m.rule_id or "",
+            med.name, med.smiles, med.source, med_std.connectivity in registry.by_connectivity,
+            _controlled_in(checker, med_std, med.name, jur, as_of), match.clause or match.rule_id or "",
         ))
     return WhatIf(draft, space, covered, newly, uncontrolled, nowhere, nowhere_cov, known, checked, hits, newly_ids)

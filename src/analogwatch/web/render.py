@@ -1,0 +1,134 @@
+"""Rendering pages: the Jinja2 environment, its filters, and the context every page shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from analogwatch import __version__
+from analogwatch.service.auth import WRITERS, Principal
+from analogwatch.service.jurisdiction import countries, country_name
+from analogwatch.service.store import crud
+from analogwatch.web.session import SEEN_COOKIE, csrf_value
+
+TEMPLATES = Path(str(resources.files("analogwatch.web") / "templates"))
+
+#: (key, label, path) of the main navigation, in order
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("overview", "Overview", "/"),
+    ("check", "Check", "/check"),
+    ("screen", "Screen", "/screen"),
+    ("reports", "Reports", "/reports"),
+    ("substances", "Substances", "/substances"),
+    ("alerts", "Alerts", "/alerts"),
+    ("gaps", "Gaps", "/gaps"),
+    ("markets", "Markets", "/markets"),
+)
+
+EVENT_TYPES = {
+    "seizure": "Seizure", "laboratory_identification": "Laboratory identification",
+    "darknet_sighting": "Darknet sighting", "poisoning": "Poisoning",
+}
+SHARING = {
+    "private": ("Private", "your agency only"),
+    "partners": ("Partners", "your agency and the agencies with an agreement with it"),
+    "network": ("Network", "every member agency"),
+}
+ALERT_KINDS = {
+    "first_sighting_network": "First sighting in the network",
+    "first_sighting_country": "First sighting in the country",
+    "not_controlled_at_home": "Not controlled at home",
+    "controlled_by_partner": "Controlled by a partner, not at home",
+}
+BASIS = {"listed": "listed", "class": "class definition", "precursor": "precursor", "none": "not controlled"}
+
+
+def _country(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return country_name(code)
+    except KeyError:
+        return code
+
+
+def _quantity(value: float | None, unit: str | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:g}"
+    return f"{text} {unit}" if unit else text
+
+
+def _when(value: datetime | date | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def _short(text: str | None, n: int = 48) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.filters.update(country=_country, quantity=_quantity, when=_when, short=_short)
+templates.env.globals.update(
+    EVENT_TYPES=EVENT_TYPES, SHARING=SHARING, ALERT_KINDS=ALERT_KINDS, BASIS=BASIS, version=__version__,
+)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return sorted(((code, name) for code, (name, _) in countries().items()), key=lambda c: c[1])
+
+
+def seen_since(request: Request) -> datetime | None:
+    raw = request.cookies.get(SEEN_COOKIE)
+    if not raw:
+        return None
+    try:
+        t = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def new_alert_count(request: Request, principal: Principal) -> int:
+    with request.app.state.sessions() as session:
+        total, _ = crud.list_alerts(session, principal=principal, since=seen_since(request), limit=1)
+    return total
+
+
+def render(request: Request, name: str, *, principal: Principal | None, active: str = "",
+           status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page with the shared context: who is signed in, the form's CSRF value, the navigation."""
+    resolver = getattr(request.app.state, "resolver", None)
+    ctx: dict[str, Any] = {
+        "principal": principal,
+        "can_write": principal is not None and principal.role in WRITERS,
+        "csrf": csrf_value(request) if principal else "",
+        "nav": NAV,
+        "active": active,
+        "new_alerts": new_alert_count(request, principal) if principal and active != "alerts" else 0,
+        "registry_version": resolver.checker.registry.version if resolver is not None else "",
+        "alert_poll_seconds": request.app.state.web_settings.alert_poll_seconds,
+    }
+    ctx.update(context)
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def svg(markup: str) -> Markup:
+    """Mark a chart drawn by :mod:`analogwatch.web.charts` as safe (its text is escaped there)."""
+    return Markup(markup)  # noqa: S704
