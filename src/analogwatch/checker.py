@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from rdkit import rdBase
+from rdkit import Chem, rdBase
+from rdkit.Chem.EnumerateStereoisomers import EnumerateStereoisomers, StereoEnumerationOptions
 
 from analogwatch.chem.parse import ParsedQuery
 from analogwatch.chem.similarity import FingerprintIndex
-from analogwatch.chem.standardize import StandardizedMol, standardize
+from analogwatch.chem.standardize import StandardizedMol, inchikey, standardize
 from analogwatch.errors import InputError
 from analogwatch.registry import JURISDICTIONS, Registry, Resolver, Substance, default_registry
 from analogwatch.verdicts import BASIS_ORDER, AnalogueFlag, Match, NearestControlled, Result, Verdict
@@ -42,6 +43,19 @@ def _listing_explanation(sub: Substance, m_list: str, schedule: str, citation: s
 
 
 _NEAREST: dict[str, tuple[FingerprintIndex, list[Substance]]] = {}
+
+#: most stereoisomers enumerated to settle a stereo-less query (2**5 covers every listed substance
+#: with stereo-specific listings; beyond that the answer stays 'interpretive')
+MAX_STEREOISOMERS = 32
+
+
+def stereoisomer_keys(mol: Chem.Mol) -> set[str]:
+    """InChIKeys of every stereoisomer of ``mol`` (empty when there are too many to enumerate)."""
+    opts = StereoEnumerationOptions(onlyUnassigned=True, unique=True, maxIsomers=MAX_STEREOISOMERS + 1)
+    isomers = list(EnumerateStereoisomers(mol, options=opts))
+    if len(isomers) > MAX_STEREOISOMERS:
+        return set()
+    return {inchikey(m) for m in isomers}
 
 
 def nearest_index(registry: Registry) -> tuple[FingerprintIndex, list[Substance]]:
@@ -149,9 +163,13 @@ class Checker:
 
     def evaluate(self, std: StandardizedMol, *, id: str, input: str, as_of: date) -> Result:
         per_jur: dict[str, list[Match]] = {j: [] for j in JURISDICTIONS}
-        for sub in self._registry_candidates(std):
+        candidates = self._registry_candidates(std)
+        for sub in candidates:
             for j in JURISDICTIONS:
                 per_jur[j].extend(self._listing_matches_for(sub, j, as_of, std))
+        if candidates and not std.has_stereo:
+            for j in JURISDICTIONS:
+                self._settle_stereo(per_jur[j], candidates, j, as_of, std)
         for ev in self.class_evaluators:
             for j, m in ev.evaluate(std, as_of):
                 per_jur.setdefault(j, []).append(m)
@@ -182,6 +200,36 @@ class Checker:
         index, subs = nearest_index(self.registry)
         hits = index.top_k(std.mol, self.nearest, vector=index.vector_for(std))
         return [(subs[h.index], h.similarity) for h in hits]
+
+    def _settle_stereo(
+        self, matches: list[Match], candidates: list[Substance], jur: str, as_of: date, std: StandardizedMol
+    ) -> None:
+        """A query without stereo matching only stereo-specific listings is 'interpretive'; but when
+        the jurisdiction lists every stereoisomer of the skeleton (e.g. both alphaprodine and
+        betaprodine, each as drawn), whichever isomer it is, it is controlled: make those definite."""
+        if not matches or any(m.certainty == "definite" for m in matches if m.basis != "none"):
+            return
+        listed = {
+            lst.inchikey or sub.inchikey
+            for sub in candidates
+            for lst in sub.listings
+            if lst.jurisdiction == jur and lst.in_force(as_of) and lst.stereo == "as_drawn"
+        }
+        isomers = stereoisomer_keys(std.mol)
+        if not isomers or not isomers <= listed:
+            return
+        schedules = {f"{m.substance} ({m.schedule})" for m in matches if m.basis in ("listed", "precursor")}
+        which = (
+            f" Which listing applies depends on the isomer: {', '.join(sorted(schedules))}."
+            if len({m.schedule for m in matches if m.basis in ("listed", "precursor")}) > 1 else ""
+        )
+        for m in matches:
+            if m.certainty == "interpretive" and m.basis in ("listed", "precursor"):
+                m.certainty = "definite"
+                m.explanation += (
+                    f" Every stereoisomer of this structure ({len(isomers)}) is listed in {jur} as drawn, "
+                    f"so the query is controlled whichever isomer it is.{which}"
+                )
 
     def _registry_candidates(self, std: StandardizedMol) -> list[Substance]:
         """Registry substances with the query's skeleton (exact InChIKey-block lookup); the formula

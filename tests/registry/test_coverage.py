@@ -93,3 +93,23 @@ def test_every_list_is_populated() -> None:
             counts[li.list_id] += 1
     empty = [lid for lid, n in counts.items() if n == 0]
     assert not empty, empty
+
+
+def test_stereo_less_query_for_fully_listed_stereoisomers_is_definite() -> None:
+    # Alphaprodine (US Schedule II) and betaprodine (Schedule I) are each listed as drawn; a prodine
+    # drawn without stereo is one of them, so it is controlled either way, and the schedule depends
+    # on the isomer.
+    us = CHECKER.check("CCC(=O)OC1(c2ccccc2)CCN(C)CC1C", as_of=TODAY).verdicts["US"]
+    assert us.controlled and us.certainty == "definite"
+    assert {m.substance for m in us.matches} >= {"Alphaprodine", "Betaprodine"}
+    assert "depends on the isomer" in us.explanation
+
+
+def test_stereo_specific_listing_does_not_cover_its_mirror_image_query() -> None:
+    # Levorphanol is listed as drawn (US Schedule II); dextrorphan, its mirror image, is excepted.
+    levo = REG.lookup_name("Levorphanol")
+    assert levo is not None and levo.smiles
+    mirror = levo.smiles.replace("@@", "!").replace("@", "@@").replace("!", "@")
+    res = CHECKER.check(mirror, as_of=TODAY)
+    assert res.inchikey != levo.inchikey
+    assert not any(m.substance == "Levorphanol" for m in res.verdicts["US"].matches)

@@ -67,11 +67,11 @@ class AnalogueFlagger:
         """Share of ``ref``'s heavy atoms in the maximum common connected substructure (None when the
         safety time limit is reached)."""
         opts = rdRascalMCES.RascalOptions()
-        opts.similarityThreshold = 0.0  # the Tanimoto screen has already selected the pair
-        opts.ringMatchesRingOnly = True
-        opts.completeAromaticRings = True
-        opts.singleLargestFrag = True
-        opts.timeout = MCS_TIMEOUT_S
+        opts.similarityThreshold = 0.0  # type: ignore[assignment]  # the Tanimoto screen chose the pair
+        opts.ringMatchesRingOnly = True  # type: ignore[assignment]
+        opts.completeAromaticRings = True  # type: ignore[assignment]
+        opts.singleLargestFrag = True  # type: ignore[assignment]
+        opts.timeout = MCS_TIMEOUT_S  # type: ignore[assignment]
         with rdBase.BlockLogs():
             res = rdRascalMCES.FindMCES(mol, ref, opts)
         if not res:
