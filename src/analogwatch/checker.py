@@ -35,11 +35,8 @@ class AnalogueFlagger(Protocol):
     def flag(self, std: StandardizedMol, as_of: date) -> list[AnalogueFlag]: ...
 
 
-def _listing_explanation(sub: Substance, m_list: str, schedule: str, citation: str, eff: date, scope: str) -> str:
-    return (
-        f"{sub.name} is listed in {m_list} ({schedule}) by {citation}, in force since {eff.isoformat()}; "
-        f"{scope}"
-    )
+def _listing_explanation(sub: Substance, m_list: str, citation: str, eff: date, scope: str) -> str:
+    return f"{sub.name} is listed in {m_list}, in force since {eff.isoformat()} ({citation}); {scope}"
 
 
 _NEAREST: dict[str, tuple[FingerprintIndex, list[Substance]]] = {}
@@ -281,7 +278,7 @@ class Checker:
                     certainty=certainty,  # type: ignore[arg-type]
                     rank=lst.rank,
                     explanation=_listing_explanation(
-                        sub, lst.list_title, lst.schedule, lst.citation, lst.effective, scope
+                        sub, lst.list_title, lst.citation, lst.effective, scope
                     ),
                 )
             )

@@ -88,8 +88,6 @@ def _print_result_text(res) -> None:  # type: ignore[no-untyped-def]
     console.print(table)
     for jur, v in res.verdicts.items():
         console.print(f"[bold]{jur}[/bold]: {v.explanation}", highlight=False)
-        if v.citation:
-            console.print(f"    citation: {v.citation}", highlight=False, markup=False)
         for m in v.matches[1:]:
             console.print(f"    also: {m.explanation}", highlight=False, markup=False)
         if v.possible_analogue_of:
