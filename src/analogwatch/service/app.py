@@ -1,7 +1,7 @@
 """The FastAPI application of the intelligence service: ``create_app(settings)``.
 
 /openapi.json and /docs are public (they describe the API and hold no data); every route under
-/api needs a bearer token. The web dashboard will be mounted on the same app (templates and
+/api needs a bearer token. The web dashboard is mounted on the same app (its pages, templates and
 static files beside the API router, see ``_mount_web``).
 """
 
@@ -112,4 +112,7 @@ def _install_error_audit(app: FastAPI) -> None:
 
 
 def _mount_web(app: FastAPI) -> None:
-    """Where the dashboard's templates and static assets will be mounted (none yet)."""
+    """The dashboard (analogwatch.web): pages, templates and static assets beside the API."""
+    from analogwatch.web import mount
+
+    mount(app)

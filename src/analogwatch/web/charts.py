@@ -33,7 +33,8 @@ def _uid(prefix: str) -> str:
 def _open(width: int, height: int, title: str, desc: str, cls: str = "chart") -> tuple[str, str]:
     tid, did = _uid("t"), _uid("d")
     head = (
-        f'<svg class="{cls}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'<svg class="{cls}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'style="max-width: {width}px" role="img" '
         f'aria-labelledby="{tid} {did}" xmlns="http://www.w3.org/2000/svg" {FONT} font-size="12">'
         f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>'
     )
@@ -82,10 +83,10 @@ def monthly_bars(monthly: Sequence[tuple[str, int]], *, title: str, width: int =
     counts = dict(monthly)
     months = month_range(min(counts), max(counts))
     if len(months) < 6:  # a short span still reads as a timeline
-        y, m = int(months[0][:4]), int(months[0][5:7])
+        yr, mo_ = int(months[0][:4]), int(months[0][5:7])
         for _ in range(6 - len(months)):
-            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-        months = month_range(f"{y:04d}-{m:02d}", months[-1])
+            yr, mo_ = (yr - 1, 12) if mo_ == 1 else (yr, mo_ - 1)
+        months = month_range(f"{yr:04d}-{mo_:02d}", months[-1])
     values = [counts.get(mo, 0) for mo in months]
     total = sum(values)
     peak = max(values)
@@ -93,7 +94,7 @@ def monthly_bars(monthly: Sequence[tuple[str, int]], *, title: str, width: int =
     desc = (f"{total} {unit}{'s' * (total != 1)} from {months[0]} to {months[-1]}; the busiest month is "
             f"{peak_month} with {peak}.")
     head, tail = _open(width, height, title, desc)
-    left, right, top, bottom = 40, 12, 12, 34
+    left, right, top, bottom = 40, 12, 12, 40
     pw, ph = width - left - right, height - top - bottom
     ymax, step = nice_max(peak)
     parts = [head]
@@ -105,23 +106,28 @@ def monthly_bars(monthly: Sequence[tuple[str, int]], *, title: str, width: int =
         v += step
     slot = pw / len(months)
     bw = max(1.0, min(28.0, slot * 0.72))
+    # label every k-th month, k the smallest of 1, 2, 3, 6, 12 that leaves room for the text;
+    # the year is written under the first label and under every January
+    k = next((k for k in (1, 2, 3, 6) if slot * k >= 30), 12)
+    years_written: set[str] = set()
     for i, (mo, val) in enumerate(zip(months, values, strict=True)):
         x = left + slot * i + (slot - bw) / 2
         h = ph * val / ymax
-        label = f"{MONTHS[int(mo[5:7]) - 1]} {mo[:4]}: {val} {unit}{'s' * (val != 1)}"
+        month = int(mo[5:7])
+        label = f"{MONTHS[month - 1]} {mo[:4]}: {val} {unit}{'s' * (val != 1)}"
         if val:
             parts.append(f'<rect x="{x:.1f}" y="{top + ph - h:.1f}" width="{bw:.1f}" height="{h:.1f}" '
                          f'fill="{BAR}" rx="1.5"><title>{escape(label)}</title></rect>')
-        short = len(months) <= 14
-        if short or mo.endswith("-01") or i == 0:
-            text = MONTHS[int(mo[5:7]) - 1] if short else mo[:4]
-            if short and (mo.endswith("-01") or i == 0):
-                text = f"{text} {mo[:4]}"
-            if not short and i == 0 and not mo.endswith("-01") and len(months) - i < 3:
-                text = ""
-            parts.append(f'<line x1="{left + slot * i:.1f}" x2="{left + slot * i:.1f}" y1="{top + ph}" '
-                         f'y2="{top + ph + 4}" stroke="{AXIS}"/>')
-            parts.append(_text(left + slot * i + 2, top + ph + 17, text, size=11, fill=AXIS))
+        if (month - 1) % k:
+            continue
+        tx = left + slot * i
+        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top + ph}" y2="{top + ph + 4}" stroke="{AXIS}"/>')
+        if k < 12:
+            parts.append(_text(tx + 2, top + ph + 15, MONTHS[month - 1], size=11, fill=AXIS))
+        if mo[:4] not in years_written and (month == 1 or not years_written) and (k < 12 or month == 1):
+            years_written.add(mo[:4])
+            parts.append(_text(tx + 2, top + ph + (28 if k < 12 else 15), mo[:4], size=11, fill=AXIS,
+                               weight="600" if k < 12 else "normal"))
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + ph}" y2="{top + ph}" stroke="{AXIS}"/>')
     parts.append(tail)
     return "".join(parts)
@@ -171,7 +177,7 @@ class _TimeAxis:
 
 def substance_timeline(
     monthly: Sequence[tuple[str, int]], countries: Sequence[CountryRow], lags: Sequence[Lag], *,
-    today: date, title: str, width: int = 760,
+    today: date, title: str, width: int = 980,
 ) -> str:
     """Sightings per month, first and last sighting per country, and each jurisdiction's control
     date on one time axis, with the lag from the first sighting to control drawn as a bracket."""
@@ -289,7 +295,7 @@ def substance_timeline(
     return "".join(p)
 
 
-def lag_chart(rows: Sequence[tuple[str, str, Sequence[Lag]]], *, title: str, width: int = 760,
+def lag_chart(rows: Sequence[tuple[str, str, Sequence[Lag]]], *, title: str, width: int = 980,
               clip_years: int = 3) -> str:
     """Per substance, a bar per jurisdiction from the first sighting (0) to control: right of zero
     controlled after it was seen (the lag), left of zero controlled before; a dashed bar runs on to
@@ -363,11 +369,8 @@ def lag_chart(rows: Sequence[tuple[str, str, Sequence[Lag]]], *, title: str, wid
                     ex = xa if d < lo else xb
                     p.append(f'<path d="M{ex:.1f},{by - 1} l{-5 if d < lo else 5},{bar_h / 2 + 1} '
                              f'l{5 if d < lo else -5},{bar_h / 2 + 1}" fill="none" stroke="#fff" stroke-width="2"/>')
-                if d >= 0:
-                    p.append(_text(xb + 4, by + bar_h - 0.5, lag.jurisdiction, size=10, fill=col))
-                else:
-                    p.append(_text(xa - 4, by + bar_h - 0.5, lag.jurisdiction, size=10, fill=col,
-                                   anchor="end"))
+                # the label goes beside zero for a bar left of it (its far end may be cut at the edge)
+                p.append(_text((xb if d >= 0 else zx) + 4, by + bar_h - 0.5, lag.jurisdiction, size=10, fill=col))
         y += row_h
     # legend
     ly = bottom + 30

@@ -50,8 +50,9 @@ def _region_labels() -> dict[tuple[str, str], str]:
 
     out: dict[tuple[str, str], str] = {}
     for d in default_definitions():
-        for name, region in d.spec.regions.items():
-            out[(d.id, name)] = region.label
+        for scaffold in d.spec.scaffolds:
+            for name, region in scaffold.regions.items():
+                out.setdefault((d.id, name), region.label)
     return out
 
 

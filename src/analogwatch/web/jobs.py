@@ -143,7 +143,7 @@ class ScreenJobs:
             return job if job.agency_id == agency_id else None
         return self._load(self.root / str(agency_id) / job_id / "job.json")
 
-    def list(self, *, agency_id: int, limit: int = 20) -> list[Job]:
+    def list_jobs(self, *, agency_id: int, limit: int = 20) -> list[Job]:
         folder = self.root / str(agency_id)
         jobs: dict[str, Job] = {}
         if folder.is_dir():
@@ -157,7 +157,9 @@ class ScreenJobs:
                     jobs[j.id] = j
         return sorted(jobs.values(), key=lambda j: j.created_at, reverse=True)[:limit]
 
-    def rows(self, job: Job, *, show: str = "all", offset: int = 0, limit: int = 100) -> tuple[int, list[dict[str, str]]]:
+    def rows(
+        self, job: Job, *, show: str = "all", offset: int = 0, limit: int = 100
+    ) -> tuple[int, list[dict[str, str]]]:
         """Result rows of a finished job: all, only the invalid ones, or only the controlled ones."""
         path = self.results_path(job)
         if job.status != "done" or not path.is_file():

@@ -47,8 +47,10 @@ def visible_substances(session: Session, *, principal: Principal, limit: int = 5
     visible = crud.visible_to(principal.agency_id)
     total = int(session.scalar(select(func.count(func.distinct(Report.inchikey))).where(visible)) or 0)
     first, last, n = func.min(Report.event_date), func.max(Report.event_date), func.count(Report.id)
-    orders = {"recent": (last.desc(), Report.inchikey), "reports": (n.desc(), Report.inchikey),
-              "first": (first.asc(), Report.inchikey)}
+    orders: dict[str, tuple[Any, ...]] = {
+        "recent": (last.desc(), Report.inchikey), "reports": (n.desc(), Report.inchikey),
+        "first": (first.asc(), Report.inchikey),
+    }
     stmt = (
         select(Report.inchikey, func.min(Report.smiles), n, func.count(func.distinct(Report.country)), first, last)
         .where(visible).group_by(Report.inchikey).order_by(*orders.get(order, orders["recent"]))

@@ -83,8 +83,39 @@ def _short(text: str | None, n: int = 48) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _mass(mg: float | None) -> str:
+    """A mass in milligrams written in the unit a reader expects (2000 -> '2 g')."""
+    if mg is None:
+        return ""
+    for unit, size in (("kg", 1e6), ("g", 1e3)):
+        if mg >= size:
+            return f"{mg / size:g} {unit}"
+    return f"{mg:g} mg"
+
+
+def _span(days: int | None) -> str:
+    """A signed lag for a table cell: months up to two years, years beyond ('+14 mo', '−52 y')."""
+    if days is None:
+        return ""
+    sign = "+" if days >= 0 else "−"
+    months = abs(days) / 30.44
+    if months >= 24:
+        return f"{sign}{abs(days) / 365.25:.0f} y"
+    return f"{sign}{months:.0f} mo"
+
+
+def _substance_name(verdicts: dict[str, Any], fallback: str = "") -> str:
+    """The registry name of a reported substance listed by name somewhere, else ``fallback``."""
+    for jur in ("UN", "US", "CN"):
+        v = verdicts.get(jur)
+        if v is not None and v.substance and v.basis in ("listed", "precursor"):
+            return str(v.substance)
+    return fallback
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES))
-templates.env.filters.update(country=_country, quantity=_quantity, when=_when, short=_short)
+templates.env.filters.update(country=_country, quantity=_quantity, when=_when, short=_short, mass=_mass, span=_span,
+                             substance_name=_substance_name)
 templates.env.globals.update(
     EVENT_TYPES=EVENT_TYPES, SHARING=SHARING, ALERT_KINDS=ALERT_KINDS, BASIS=BASIS, version=__version__,
 )
@@ -111,8 +142,19 @@ def new_alert_count(request: Request, principal: Principal) -> int:
     return total
 
 
-def render(request: Request, name: str, *, principal: Principal | None, active: str = "",
-           status_code: int = 200, **context: Any) -> HTMLResponse:
+#: pages load scripts and styles from this site only, and run no inline script
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+#: the Check page, which may load JSME: its compiled loader runs eval, inline script and an iframe
+#: of this site (every value a page shows is escaped by the templates all the same)
+CSP_EDITOR = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' "
+              "'unsafe-inline'; img-src 'self' data:; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+              "form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
+
+
+def render(request: Request, template: str, *, principal: Principal | None, active: str = "",
+           status_code: int = 200, editor: bool = False, **context: Any) -> HTMLResponse:
     """A page with the shared context: who is signed in, the form's CSRF value, the navigation."""
     resolver = getattr(request.app.state, "resolver", None)
     ctx: dict[str, Any] = {
@@ -126,7 +168,10 @@ def render(request: Request, name: str, *, principal: Principal | None, active: 
         "alert_poll_seconds": request.app.state.web_settings.alert_poll_seconds,
     }
     ctx.update(context)
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Content-Security-Policy"] = CSP_EDITOR if editor else CSP
+    return response
 
 
 def svg(markup: str) -> Markup:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -41,11 +41,11 @@ def check_post(request: Request, principal: WebAgency, session: SessionDep, reso
 
 def _check(request: Request, principal: WebAgency, session: SessionDep, resolver: ResolverDep, q: str,
            as_of: str) -> Response:
-    ctx: dict[str, object] = {"q": q, "as_of": as_of, "examples": EXAMPLES, "result": None, "error": ""}
+    ctx: dict[str, Any] = {"q": q, "as_of": as_of, "examples": EXAMPLES, "result": None, "error": ""}
     query = q.strip()
     if not query:
         audit_read(session, request, principal, detail="check form")
-        return render(request, "check.html", principal=principal, active="check", title="Check", **ctx)
+        return render(request, "check.html", principal=principal, active="check", editor=True, title="Check", **ctx)
     when = date.today()
     try:
         when = parse_date(as_of) or when
@@ -55,13 +55,13 @@ def _check(request: Request, principal: WebAgency, session: SessionDep, resolver
         ctx["error"] = f"The query is longer than {MAX_QUERY_CHARS:,} characters."
     if ctx["error"]:
         audit_read(session, request, principal, detail="check: bad input")
-        return render(request, "check.html", principal=principal, active="check", title="Check",
+        return render(request, "check.html", principal=principal, active="check", editor=True, title="Check",
                       status_code=422, **ctx)
     std, result = judge(resolver.checker, q, as_of=when)
     if result.status != "ok":
         ctx["error"] = result.error or "This input could not be understood."
         audit_read(session, request, principal, detail="check: invalid input")
-        return render(request, "check.html", principal=principal, active="check", title="Check",
+        return render(request, "check.html", principal=principal, active="check", editor=True, title="Check",
                       status_code=422, **ctx)
     visible = 0
     if result.inchikey:
@@ -77,5 +77,5 @@ def _check(request: Request, principal: WebAgency, session: SessionDep, resolver
         visible_reports=visible,
     )
     audit_read(session, request, principal, object_id=result.inchikey, detail=f"check {result.inchikey or '-'}")
-    return render(request, "check.html", principal=principal, active="check",
+    return render(request, "check.html", principal=principal, active="check", editor=True,
                   title=f"Check {ctx['name'] or result.smiles or q[:40]}", **ctx)

@@ -3,6 +3,8 @@ controlled), read from the files of ``analogwatch anticipate -o DIR``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
@@ -22,7 +24,7 @@ def gaps_page(request: Request, principal: WebAgency, session: SessionDep, run: 
     root = request.app.state.web_settings.anticipation_dir
     runs = list_runs(root)
     chosen = next((r for r in runs if r.name == run), runs[0] if runs else None)
-    ctx: dict[str, object] = {"runs": runs, "run": chosen, "root": root}
+    ctx: dict[str, Any] = {"runs": runs, "run": chosen, "root": root}
     if chosen is not None:
         counts = category_counts(chosen)
         total = sum(n for _, _, n, _ in counts)

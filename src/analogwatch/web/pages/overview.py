@@ -12,7 +12,7 @@ from analogwatch.service.reports import report_out
 from analogwatch.service.store import crud
 from analogwatch.web import charts, queries
 from analogwatch.web.pages._common import ResolverDep, SessionDep, audit_read
-from analogwatch.web.pages.substances import lag_rows
+from analogwatch.web.pages.substances import lag_chart_rows, lag_rows
 from analogwatch.web.render import render, seen_since, svg
 from analogwatch.web.session import WebAgency
 
@@ -29,11 +29,8 @@ def overview(request: Request, principal: WebAgency, session: SessionDep, resolv
     _, subs = queries.visible_substances(session, principal=principal, limit=LAG_ROWS, order="recent")
     today = date.today()
     items = lag_rows(resolver, subs, today)
-    lag = charts.lag_chart(
-        [(str(i["name"] or i["row"].inchikey), f"/substances/{i['row'].inchikey}", i["lags"])  # type: ignore[attr-defined]
-         for i in items],
-        title="Lag from first sighting to control, most recently seen substances",
-    )
+    lag = charts.lag_chart(lag_chart_rows(items),
+                           title="Lag from first sighting to control, most recently seen substances")
     recent = [report_out(r) for r in crud.list_reports(session, principal=principal, filters=crud.ReportFilter(),
                                                         limit=6, offset=0)]
     n_alerts, _ = crud.list_alerts(session, principal=principal, limit=1)

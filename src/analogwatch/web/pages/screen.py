@@ -32,7 +32,7 @@ def _job(request: Request, agency_id: int, job_id: str) -> Job:
 
 @router.get("/screen", name="dashboard_screen")
 def screen_page(request: Request, principal: WebAgency, session: SessionDep, settings: SettingsDep) -> Response:
-    jobs = _jobs(request).list(agency_id=principal.agency_id)
+    jobs = _jobs(request).list_jobs(agency_id=principal.agency_id)
     audit_read(session, request, principal, detail=f"{len(jobs)} screening jobs")
     return render(request, "screen.html", principal=principal, active="screen", title="Screen", jobs=jobs,
                   suffixes=INPUT_SUFFIXES, max_mb=settings.max_upload_bytes // (1024 * 1024), error="")
@@ -60,7 +60,7 @@ def screen_upload(
         elif not data:
             error = "The file is empty."
     if error:
-        jobs = _jobs(request).list(agency_id=principal.agency_id)
+        jobs = _jobs(request).list_jobs(agency_id=principal.agency_id)
         audit_read(session, request, principal, detail=f"screen upload refused: {error}")
         return render(request, "screen.html", principal=principal, active="screen", title="Screen", jobs=jobs,
                       suffixes=INPUT_SUFFIXES, max_mb=settings.max_upload_bytes // (1024 * 1024), error=error,

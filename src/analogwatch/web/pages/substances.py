@@ -4,6 +4,7 @@ its first sighting to control in each jurisdiction."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -14,7 +15,7 @@ from analogwatch.service.reports import report_out
 from analogwatch.service.store import crud
 from analogwatch.web import charts, queries
 from analogwatch.web.chem import display_name, judge_structure
-from analogwatch.web.control import control_dates, lag_sentence, lags
+from analogwatch.web.control import ControlDate, Lag, control_dates, lag_sentence, lags
 from analogwatch.web.depict import highlighted, thumbnail
 from analogwatch.web.errors import PageError
 from analogwatch.web.pages._common import ResolverDep, SessionDep, audit_read, parse_int
@@ -34,14 +35,30 @@ def substance_label(resolver: ResolverDep, smiles: str) -> str:
     return display_name(result) or smiles
 
 
-def lag_rows(resolver: ResolverDep, rows: list[queries.SubstanceRow], today: date) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class LagRow:
+    row: queries.SubstanceRow
+    name: str | None
+    controls: list[ControlDate]
+    lags: list[Lag]
+
+    @property
+    def label(self) -> str:
+        return self.name or self.row.smiles
+
+
+def lag_rows(resolver: ResolverDep, rows: list[queries.SubstanceRow], today: date) -> list[LagRow]:
+    """Today's control dates of each substance and the lag from its first (visible) sighting."""
     out = []
     for r in rows:
         result = resolver.check_structure(r.smiles, as_of=today)
         controls = control_dates(result)
-        out.append({"row": r, "name": display_name(result), "controls": controls,
-                    "lags": lags(r.first_sighting, controls, today)})
+        out.append(LagRow(r, display_name(result), controls, lags(r.first_sighting, controls, today)))
     return out
+
+
+def lag_chart_rows(items: list[LagRow]) -> list[tuple[str, str, list[Lag]]]:
+    return [(i.label, f"/substances/{i.row.inchikey}", i.lags) for i in items]
 
 
 @router.get("/substances", name="dashboard_list_substances")
@@ -53,11 +70,7 @@ def substances_page(request: Request, principal: WebAgency, session: SessionDep,
                                              offset=(p - 1) * PAGE_SIZE, order=order)
     today = date.today()
     items = lag_rows(resolver, rows, today)
-    chart = charts.lag_chart(
-        [(str(i["name"] or i["row"].inchikey), f"/substances/{i['row'].inchikey}", i["lags"])  # type: ignore[attr-defined]
-         for i in items[:CHART_ROWS]],
-        title="Lag from first sighting to control",
-    )
+    chart = charts.lag_chart(lag_chart_rows(items[:CHART_ROWS]), title="Lag from first sighting to control")
     audit_read(session, request, principal, detail=f"{len(rows)} of {total} substances")
     return render(request, "substances.html", principal=principal, active="substances", title="Substances",
                   items=items, total=total, page=p, pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
@@ -86,8 +99,6 @@ def substance_page(request: Request, inchikey: str, principal: WebAgency, sessio
         [(m["month"], m["reports"]) for m in summary["monthly"]], countries, lag_list, today=today,
         title=f"Sightings of {name or inchikey} and control in each jurisdiction",
     )
-    monthly = charts.monthly_bars([(m["month"], m["reports"]) for m in summary["monthly"]],
-                                  title="Sightings per month")
     reports = [report_out(r) for r in crud.list_reports(
         session, principal=principal, filters=crud.ReportFilter(inchikeys=[inchikey]), limit=50, offset=0)]
     audit_read(session, request, principal, object_id=inchikey, detail=f"{summary['reports']} reports (dashboard)")
@@ -96,7 +107,7 @@ def substance_page(request: Request, inchikey: str, principal: WebAgency, sessio
         summary=summary, result=result, name=name, controls=controls, lags=lag_list,
         lag_sentences=[lag_sentence(lag) for lag in lag_list], countries=countries,
         country_jurisdiction={c.code: jurisdiction_of(c.code) for c in countries},
-        timeline=svg(timeline), monthly=svg(monthly), reports=reports,
+        timeline=svg(timeline), reports=reports,
         depiction=highlighted(std.mol, result) if std is not None else None,
         thumb=thumbnail(summary["smiles"]) if std is None else None,
     )
