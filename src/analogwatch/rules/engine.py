@@ -612,6 +612,10 @@ class CompiledScaffold:
                 clauses += o.clauses
             notes += o.notes
             certainty = "interpretive" if o.certainty == "interpretive" else certainty
+        if ring_full_changed and rp.ring.clause and not clauses:
+            # The ring's substituents changed only by removal (4-ethoxyphenyl -> phenyl): the clause
+            # that governs the ring ("a substituted or unsubstituted aromatic group") covers that.
+            clauses.append(rp.ring.clause)
         return Outcome(True, clauses, certainty, notes, stage=6)
 
     def _group_outcome(self, rule: GroupRule, grp: Group, region: str, formula: bool) -> Outcome:

@@ -368,6 +368,13 @@ def classify(g: Group) -> Classification:
         arom = all(g.atom(i).GetIsAromatic() for i in sys_root)
         if arom:
             kinds.add("aromatic")
+        elif g.atom(g.root).GetIsAromatic():
+            # Bound through an aromatic ring fused to a non-aromatic one (2,3-dihydrobenzofuran-5-yl,
+            # 1,3-benzodioxol-5-yl, indan-5-yl): an aromatic ring carrying a fused ring.
+            near["aromatic"] = (
+                "an aromatic ring fused with a non-aromatic ring counts as an aromatic group only on a "
+                "broad reading (a benzene ring 'substituted' by the fused ring)"
+            )
         if mono:
             kinds.add("monocycle")
             if arom:
