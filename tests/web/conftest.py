@@ -18,14 +18,14 @@ import pytest
 
 from analogwatch.checker import Checker
 from analogwatch.registry import Registry
-from tests.service.conftest import (  # noqa: F401 - fixtures shared with the service tests
-    Member,
-    World,
-    database_url,
-    make_world,
-    template,
-    world,
-)
+from tests.service import conftest as service
+from tests.service.conftest import Member, World
+
+# the service tests' fixtures: a fresh database per test (SQLite, and PostgreSQL when reachable), an app
+template = service.template
+database_url = service.database_url
+make_world = service.make_world
+world = service.world
 
 
 

@@ -265,7 +265,8 @@ def test_a_partners_report_reaches_the_partner_not_the_outsider(browser: Callabl
 
 
 def test_screen_upload_progress_and_results(browser: Callable[..., Any], server: Server, tmp_path: Path) -> None:
-    lines = [f"{FOUR_FLUORO} analogue", "not_a_smiles broken"] + [f"{'C' * (n % 9 + 1)}O alcohol{n}" for n in range(300)]
+    lines = [f"{FOUR_FLUORO} analogue", "not_a_smiles broken"]
+    lines += [f"{'C' * (n % 9 + 1)}O alcohol{n}" for n in range(300)]
     upload = tmp_path / "batch.smi"
     upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page = browser("DEA")

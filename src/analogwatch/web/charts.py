@@ -340,7 +340,7 @@ def lag_chart(rows: Sequence[tuple[str, str, Sequence[Lag]]], *, title: str, wid
     p.append(_text(x1, top - 14, "controlled after →", anchor="end", size=11, fill=AXIS))
     y = top
     for label, href, ls in rows:
-        name = label if len(label) <= 28 else label[:27] + "…"
+        name = label if len(label) <= 25 else label[:24] + "…"
         ly = y + (3 * bar_h + 2 * gap) / 2 + 4
         if href:
             p.append(f'<a href={quoteattr(href)}>{_text(8, ly, name, fill="#174ea6")}</a>')
