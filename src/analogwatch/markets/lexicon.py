@@ -1,12 +1,16 @@
 """The vocabulary that finds substances in listing text.
 
-Four sources, in order of trust:
+Five sources, in order of trust:
   1. the registry: preferred names, synonyms and systematic names of every listed substance;
   2. the market vocabulary (data/market_names.yaml): brands, INN spellings, code names and market
      terms, each mapped to a registry preferred name, with its source;
-  3. street slang from the DEA "Drug Slang Code Words" list, loaded at run time from a path (it is
+  3. the NPS and medicine vocabulary (data/nps_names.yaml, analogwatch.markets.nps): substances
+     the registry does not hold, and code-name families, each with a structure drawn by OPSIN from
+     its systematic name; a structure the registry holds resolves to that registry substance,
+     any other is reported with its InChIKey and judged by the Checker from the structure;
+  4. street slang from the DEA "Drug Slang Code Words" list, loaded at run time from a path (it is
      not shipped), used only when the listing's category supports the slang term's class;
-  4. RapidFuzz, for misspellings of names six letters or longer, never for ordinary words.
+  5. RapidFuzz, for misspellings of names seven letters or longer, never for ordinary words.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from analogwatch.errors import InputError
+from analogwatch.markets.nps import NpsEntry, nps_data, structure_of
 from analogwatch.registry import Registry, Substance
 from analogwatch.registry.names import normalize_name
 
@@ -53,6 +58,9 @@ class Term:
     dosage_form: bool = False
     #: short letter-only names match only when written in capitals ("DOC", not "doc")
     upper_only: bool = False
+    #: the structure of a substance the registry does not hold (NPS vocabulary)
+    smiles: str | None = None
+    inchikey: str | None = None
 
 
 @dataclass
@@ -140,6 +148,26 @@ def load_slang(path: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
+#: registry entries that are legal categories of products rather than substances
+_PREPARATION = re.compile(r"\b(?:preparations?|combination|compound|mixed)\b", re.I)
+
+
+def _resolve_structure(registry: Registry, entry: NpsEntry) -> tuple[Substance | None, str | None, str | None]:
+    """(registry substance, smiles, inchikey) of an NPS entry: the registry substance with its name
+    or its structure (same InChIKey first, else the same connectivity), else the drawn structure."""
+    sub = registry.lookup_name(entry.name)
+    if sub is not None:
+        return sub, None, None
+    st = structure_of(entry)
+    if st is None:
+        return None, None, None
+    same = registry.by_connectivity.get(st.inchikey.split("-")[0], [])
+    exact = [s for s in same if s.inchikey == st.inchikey]
+    if exact or same:
+        return (exact or same)[0], None, None
+    return None, st.smiles, st.inchikey
+
+
 def _upper_only(text: str) -> bool:
     letters = normalize_name(text)
     return letters.isalpha() and len(letters) <= 4
@@ -170,15 +198,22 @@ class Vocabulary:
                 voc.index[key] = term
                 voc.max_words = min(MAX_WORDS, max(voc.max_words, len(_WORD.findall(key_text))))
 
-        # Market vocabulary first: it knows which words need context ("ice", "coke").
+        nps = nps_data().entries
+        nps_by_name = {normalize_name(n.name): n for n in nps if n.family is None}
+        # Market vocabulary first: it knows which words need context ("ice", "coke"). A name the
+        # registry lacks takes its structure from the NPS vocabulary, if that has one.
         for e in entries:
             sub = registry.lookup_name(e.name)
+            smiles = inchikey = None
+            if sub is None and (ne := nps_by_name.get(normalize_name(e.name))) is not None:
+                sub, smiles, inchikey = _resolve_structure(registry, ne)
             name = sub.name if sub else e.name
             for t in e.terms:
                 add(t, Term(
                     name=name, substance_id=sub.id if sub else None, kind="lexicon", source=e.source,
                     context=t in e.context, dose_mg=e.dose_mg.get(t), dosage_form=e.source == "brand",
                     upper_only=_upper_only(t) and t.isupper() and len(normalize_name(t)) <= 3,
+                    smiles=smiles, inchikey=inchikey,
                 ))
         # Registry names: they win over the market vocabulary unless the vocabulary marks the word
         # as needing context (a registry synonym can be a market word too).
@@ -193,7 +228,18 @@ class Vocabulary:
                 continue
             if have is not None and have.substance_id == sub.id:
                 continue
+            if have is not None and sub.smiles is None and _PREPARATION.search(sub.name):
+                continue  # "Vicodin" is hydrocodone, not the legal category of its preparations
             add(text, term, override=have is not None)
+        # NPS and medicine vocabulary: never overrides a name already known.
+        for ne in nps:
+            sub, smiles, inchikey = _resolve_structure(registry, ne)
+            for t in dict.fromkeys((ne.name, *ne.terms)):
+                add(t, Term(
+                    name=sub.name if sub else ne.name, substance_id=sub.id if sub else None, kind="lexicon",
+                    source=ne.source, context=t in ne.context, smiles=smiles, inchikey=inchikey,
+                    upper_only=t in ne.upper_only or (_upper_only(t) and t.isupper() and len(normalize_name(t)) <= 3),
+                ))
         if slang_path is not None:
             cats = categories()
             for t, (cls_name, _brand) in load_slang(slang_path).items():
