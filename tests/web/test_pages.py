@@ -161,7 +161,9 @@ def test_filters_and_substance_searches(world: World, sign_in: Any) -> None:
     assert "<strong>1</strong>" in b.get("/reports?country=MX").text
     assert "<strong>1</strong>" in b.get("/reports?event_type=poisoning").text
     assert "<strong>1</strong>" in b.get("/reports?date_from=2025-01-01").text
-    assert "<strong>2</strong>" in b.get("/reports?substance=C(=O)N(c1ccccc1)C1CCNCC1&match=substructure").text
+    sub = b.get("/reports?substance=C(=O)N(c1ccccc1)C1CCNCC1&match=substructure").text
+    assert "<strong>2</strong>" in sub
+    assert "export.csv?substance=C%28%3DO%29N%28c1ccccc1%29C1CCNCC1&amp;match=substructure" in sub
     assert "<strong>1</strong>" in b.get("/reports?substance=fentanyl").text
     bad = b.get("/reports?date_from=yesterday")
     assert bad.status_code == 200 and "date from must be a date" in bad.text

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analogwatch.errors import AnalogwatchError, InputError
-from analogwatch.markets.lexicon import Hit, Term, Vocabulary, categories
+from analogwatch.markets.lexicon import Hit, Term, Vocabulary, categories, constituents
 from analogwatch.markets.model import JurisdictionStatus, ListingRecord, RawListing, SubstanceMention
 from analogwatch.markets.places import parse_destinations, parse_origin
 from analogwatch.markets.quantities import FORMS, Quantity, parse_quantity
 from analogwatch.markets.rates import RateTable, parse_price
 from analogwatch.registry import Registry, default_registry
+from analogwatch.registry.names import normalize_name
 
 if TYPE_CHECKING:
     from analogwatch.checker import Checker
@@ -51,6 +52,12 @@ _CODE_FRAGMENT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-
 #: titles that sell a service around a listing, not a substance ("Tracked shipping")
 _SERVICE_TITLE = re.compile(
     r"\b(?:shipping|postage|tracked|tracking|reship|insurance|escrow\s+listing|custom\s+listing)\b", re.I
+)
+#: instructions for making a substance, whatever the category ("MAKE LSD IN YOUR OWN KITCHEN")
+_INSTRUCTIONS = re.compile(
+    r"\b(?:how\s+to\s+(?:make|cook|grow|synthesi[sz]e|extract)|make\b[^.!|]{1,30}\b(?:yourself|your\s+own|"
+    r"at\s+home)|synthesis\s+of|recipes?\s+for|DIY)\b",
+    re.I,
 )
 #: words in a title that say the listing sells information, not a substance
 _NOT_A_SUBSTANCE_TITLE = re.compile(
@@ -97,6 +104,14 @@ class Extractor:
     ):
         self.registry = registry if registry is not None else default_registry()
         self.vocabulary = Vocabulary.build(self.registry, slang_path=slang_path)
+        #: substance name -> names of what contains it (THC -> cannabis), as the vocabulary reads them
+        self._constituents: dict[str, set[str]] = {}
+        for part, wholes in constituents().items():
+            key = self.vocabulary.index.get(normalize_name(part))
+            for whole in wholes:
+                w = self.vocabulary.index.get(normalize_name(whole))
+                if key is not None and w is not None:
+                    self._constituents.setdefault(key.name, set()).add(w.name)
         self.rates = rates or RateTable()
         self.use_opsin = use_opsin
         self.want_verdicts = verdicts
@@ -163,14 +178,29 @@ class Extractor:
         if category and _category_has(category, cats.not_offered) and not drug_category:
             out.notes.append(f"category {category!r} sells no substance")
             return out
-        if _NOT_A_SUBSTANCE_TITLE.search(title) and not drug_category:
+        if (_NOT_A_SUBSTANCE_TITLE.search(title) and not drug_category) or _INSTRUCTIONS.search(title):
             out.notes.append("the title offers information, not a substance")
             return out
         hits = self._accepted(title, category, drug_category)
         if not hits and description:
-            hits = self._accepted(description, category, drug_category)
-            if hits:
+            desc = self._accepted(
+                description, category, drug_category, quantity_context=parse_quantity(title) != Quantity()
+            )
+            # An ambiguous word of the title that the description confirms ("Available buds" over a
+            # description of marijuana strains) is the offer; the description's other names are
+            # the vendor's other products.
+            confirmed: dict[str, Hit] = {}
+            for h in self.vocabulary.scan(title):
+                if (h.term.context and h.term.kind != "slang" and not self._not_offered(title, h)
+                        and any(d.term.name == h.term.name for d in desc)):
+                    confirmed.setdefault(h.term.name, h)
+            if confirmed:
+                hits = list(confirmed.values())
+                out.notes.append("an ambiguous word of the title, confirmed by the description")
+            elif desc:
+                hits = desc
                 out.notes.append("substances read from the description")
+        hits = self._without_constituents(hits)
         if not hits and drug_category and not (
             _SERVICE_TITLE.search(title) and parse_quantity(title) == Quantity()
         ):
@@ -195,7 +225,16 @@ class Extractor:
         )
         return out
 
-    def _accepted(self, text: str, category: str, drug_category: bool) -> list[Hit]:
+    def _without_constituents(self, hits: list[Hit]) -> list[Hit]:
+        """THC beside cannabis is what the cannabis contains ("OG Kush (21.6% THC)"), not a second offer."""
+        names = {h.term.name for h in hits}
+        return [h for h in hits if not (self._constituents.get(h.term.name, set()) & (names - {h.term.name}))]
+
+    def _accepted(
+        self, text: str, category: str, drug_category: bool, *, quantity_context: bool = False
+    ) -> list[Hit]:
+        """Names in ``text`` that the listing offers. ``quantity_context``: the title states an amount,
+        which supports an ambiguous word of the description as a quantity beside it would."""
         hits = self.vocabulary.scan(text)
         for m in _SYSTEMATIC.finditer(text):
             chunk = m.group().strip("-,()[]")
@@ -221,7 +260,7 @@ class Extractor:
                 continue  # the category names another substance ("Ice Cool" under Cannabis/Weed)
             if any(0 <= d.start - h.end <= 2 or 0 <= h.start - d.end <= 2 for d in definite):
                 continue  # a word qualifying a name beside it ("Afghan Heroin")
-            if _NEAR_QUANTITY.search(near):
+            if quantity_context or _NEAR_QUANTITY.search(near):
                 kept.append(h)
             elif drug_category and not definite and (not category_names or h.term.name in category_names):
                 # An ambiguous word in a drug category, unless the category names another
@@ -257,9 +296,8 @@ class Extractor:
     # -- verdicts ----------------------------------------------------------------------------------
     def _verdicts(self, hit: Hit, as_of: date) -> tuple[str | None, dict[str, JurisdictionStatus]]:
         term = hit.term
-        key = term.substance_id or (
-            self._systematic.get(hit.matched_text) or (None, None, None, None)
-        )[1]
+        drawn = self._systematic.get(hit.matched_text) or (None, None, None, None)
+        key = term.substance_id or term.inchikey or drawn[1]
         if key is None:
             return None, {}
         sub = self.registry.by_id.get(term.substance_id) if term.substance_id else None
@@ -278,8 +316,8 @@ class Extractor:
             elif sub is not None:
                 res = checker.check(sub.name, id=sub.id, as_of=as_of)
             else:
-                smiles = (self._systematic.get(hit.matched_text) or (None, None, None, ""))[3]
-                res = checker.check_structure(smiles, id=key, as_of=as_of)
+                # a structure the registry does not hold: the NPS vocabulary's or OPSIN's drawing
+                res = checker.check_structure(term.smiles or drawn[3] or "", id=term.name, as_of=as_of)
             cached = {
                 j: JurisdictionStatus(controlled=v.controlled, basis=v.basis, schedule=v.schedule, citation=v.citation)
                 for j, v in res.verdicts.items()

@@ -133,6 +133,13 @@ def market_names() -> tuple[dict[str, str], list[LexiconEntry], frozenset[str]]:
     return sources, entries, blocked
 
 
+@lru_cache(maxsize=1)
+def constituents() -> dict[str, tuple[str, ...]]:
+    """market_names.yaml `constituents`: a substance named beside what contains it is no second offer."""
+    data = yaml.safe_load(_data("market_names.yaml"))
+    return {str(k): tuple(str(x) for x in v) for k, v in (data.get("constituents") or {}).items()}
+
+
 def load_slang(path: Path) -> dict[str, tuple[str, str]]:
     """DEA slang file (``Class~Brand~term; term; ...``) to {term: (class, brand)}."""
     out: dict[str, tuple[str, str]] = {}
@@ -296,8 +303,8 @@ class Vocabulary:
                 break
             if hit is None:
                 w, s, e = words[i]
-                fk = self.fuzzy(w)
-                if fk is not None:
+                hit = self._glued(text, w, s)
+                if hit is None and (fk := self.fuzzy(w)) is not None:
                     hit = Hit(self.index[fk], text[s:e], s, e, fuzzy=True)
                 i += 1
             if hit is not None:
@@ -305,12 +312,31 @@ class Vocabulary:
         return hits
 
 
+    def _glued(self, text: str, word: str, start: int) -> Hit | None:
+        """A name glued to an amount or a purity: "MDMA84" (84 %), "Xanax2mg", "2mgXanax", "100xMDMA"."""
+        m = _GLUED.fullmatch(word)
+        if m is None or not (m.group("pre") or m.group("post")):
+            return None
+        term = self.index.get(normalize_name(m.group("name")))
+        if term is None or (term.upper_only and not m.group("name").isupper()):
+            return None
+        s = start + m.start("name")
+        return Hit(term, text[s : start + m.end("name")], s, start + m.end("name"))
+
+
+#: a word made of an amount, a name of three letters or more, and an amount or purity
+_GLUED = re.compile(
+    r"(?P<pre>\d+(?:mg|mcg|ug|g|gr|kg|x)?)?(?P<name>[^\W\d_]{3,})(?P<post>\d+(?:mg|mcg|ug|g|gr|kg|ml|x)?)?",
+    re.I,
+)
+
+
 def _joined_plausibly(text: str, words: list[tuple[str, int, int]], key: str, voc: Vocabulary) -> bool:
     """Words joined into one name must be separated by short punctuation or a space each, and
     single letters split apart ("Xa nax") may join only into a name of five letters or more."""
     for (_, _, e1), (_, s2, _) in zip(words, words[1:], strict=False):
         gap = text[e1:s2]
-        if len(gap) > 2 or any(c not in " -,'()[]./" for c in gap):
+        if len(gap) > 2 or any(c not in " -,'()[]./*" for c in gap):  # "FENTA*NYL": censored
             return False
     if len(key) < 5 and all(len(w) <= 2 for w, _, _ in words):
         return key in ("u4", "m30") or any(c.isdigit() for c in key)

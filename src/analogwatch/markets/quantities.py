@@ -33,7 +33,7 @@ FORMS = (
     r"ampoules?|ampules?|amps?|vials?|strips?|squares?|doses?|softgels?|troches?|patch(?:es)?|lozenges?|"
     r"buttons?|seeds?|x?pills|sheets?|stamps?|gel\s*tabs?|microdots?|cubes?|films?|sachets?|"
     r"suppositor(?:y|ies)|syringes?|pens?|lollipops?|pops|joints?|pre-?rolls?|carts?|cartridges?|"
-    r"packs?|count|ct|units|stck|stk|st[üu]ck|kpl"
+    r"packs?|count|ct|units|stck|stk|st[üu]ck|kpl|stycken|styck|stuks|szt|pz|pzs|psc|coins?"
 )
 # A number not glued to a preceding digit or letter ("x100mg" and "Opioid.60MG" still read).
 _BEFORE = r"(?<![0-9])(?<!\d[.,])(?<![A-WYZa-wyz])"
@@ -57,9 +57,30 @@ _COUNT_BEFORE_X = re.compile(
 )
 _INT = r"\d{1,3}(?:,\d{3})+(?!\d)|\d{1,5}"
 _COUNT_FORM = re.compile(
-    rf"(?<![\w.-])(?<!\d,)\(?(?P<n>{_INT})\)?\s*(?:-\s*)?(?:[A-Za-z][\w-]*\s+){{0,2}}?(?:{FORMS})\b", re.I
+    rf"(?<![\w.-])(?<!\d,)\(?(?P<n>{_INT})\)?\s*(?:-\s*)?(?:[A-Za-z][\w-]*\s+){{0,3}}?(?:{FORMS})\b", re.I
 )
 _PACK = re.compile(r"\b(?:pack|lot|bundle|set|box)\s+of\s+(?P<n>\d{1,5})\b", re.I)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100, "a": 1, "single": 1}
+#: "One tab", "ten pills": a number written as a word before a dosage form
+_COUNT_WORD = re.compile(
+    rf"(?<![\w-])(?P<n>{'|'.join(k for k in _WORD_NUMBERS if k != 'a')})\s+(?:[A-Za-z][\w-]*\s+){{0,1}}?(?:{FORMS})\b", re.I
+)
+#: "50 st" (Stück, stycken) written apart from the number ("1st" is an ordinal)
+_COUNT_ST = re.compile(r"(?<![\w.,])(?P<n>\d{1,5})\s+st\.?(?!\w)", re.I)
+#: "(10) Blue Mac Reboots Ecstasy Pills": a number in brackets opening a title
+_COUNT_LEADING = re.compile(r"^\W*\((?P<n>\d{1,5})\)")
+#: words after a number that make it no count of units ("20 different strains")
+_NOT_UNITS_AFTER = re.compile(r"\s*(?:diff(?:erent)?|kinds?|types?|varieties|strains|flavou?rs|colou?rs|%)\b", re.I)
+#: a mass delivered per hour (patches) is a rate, not a dose
+_RATE = re.compile(r"\s*(?:/\s*h(?:r|our)?\b|per\s+hour\b)", re.I)
+#: a mass per unit: "3gr/coin", "100mg per tab", "2mg each"
+_PER_UNIT = re.compile(rf"\s*(?:(?:/|per\s|an?\s)\s*(?:{FORMS})\b|each\b)", re.I)
+#: a fraction of a unit with no unit written, opening a title: "0,5 DMT", ".2 crack" (grams)
+_BARE_FRACTION = re.compile(r"^\W*(?P<n>0?[.,]\d{1,2})(?!\s*(?:\d|%|[a-z]*\s*(?:x|ml|l)\b))(?=\s+[A-Za-z])", re.I)
+#: "1 30mg Roxy", "25 GREEN REDBULL 180MG XTC PILLS": a bare number opening a title that
+#: states a dose per unit counts the units
+_LEADING_NUMBER = re.compile(r"^\W*(?P<n>\d{1,4})\s+(?=[A-Za-z(\d])")
 _FORM_WORD = re.compile(rf"\b(?:{FORMS}|blotter|per\s+pill|each|/\s*pill|/\s*tab|per\s+tab|a\s+piece)\b", re.I)
 _PERCENT = re.compile(rf"{_NUM}\s*%")
 
@@ -141,7 +162,7 @@ def _normalise(text: str) -> str:
         t = t.replace("-", " ")
     t = _PERCENT.sub(" ", t)
     # "200-220mg" and "150 - 170ug": the first figure; "8/2mg", "10/325mg": the first ingredient
-    t = re.sub(rf"(?<![\d.])({_NUM})\s*-\s*{_NUM}\s*(?=(?:mg|ug|mcg|µg|g)\b)", r"\1", t, flags=re.I)
+    t = re.sub(rf"(?<![\d.])({_NUM})\s*-\s*{_NUM}\s*(?=(?:{_UNITS})(?![\w]))", r"\1 ", t, flags=re.I)
     t = re.sub(rf"(?<![\d.])({_NUM})\s*/\s*{_NUM}\s*(?=(?:mg|ug|mcg|µg)\b)", r"\1", t, flags=re.I)
     return t
 
@@ -159,14 +180,18 @@ def _prefer_metric(masses: list[_Mass]) -> _Mass | None:
     return first
 
 
-def _count(text: str) -> tuple[int | None, tuple[int, int] | None]:
-    """The first stated number of units, and where it stands."""
+def _count(text: str, masses: list[_Mass] = ()) -> tuple[int | None, tuple[int, int] | None]:  # type: ignore[assignment]
+    """The first stated number of units, and where it stands; a number that is part of a mass
+    ("8mg Strip x 1 strip": the 8) is no count."""
     best: tuple[int, int, int] | None = None
-    for rx in (_COUNT_AFTER_X, _COUNT_BEFORE_X, _COUNT_FORM, _PACK):
+    for rx in (_COUNT_AFTER_X, _COUNT_BEFORE_X, _COUNT_FORM, _PACK, _COUNT_WORD, _COUNT_LEADING, _COUNT_ST):
         for m in rx.finditer(text):
-            n = int(m.group("n").replace(",", ""))
-            if n <= 0:
+            raw = m.group("n")
+            n = _WORD_NUMBERS[raw.lower()] if raw.lower() in _WORD_NUMBERS else int(raw.replace(",", ""))
+            if n <= 0 or any(x.start <= m.start("n") < x.end for x in masses):
                 continue
+            if text[max(0, m.start("n") - 1):m.start("n")] == "#" or _NOT_UNITS_AFTER.match(text, m.end("n")):
+                continue  # "#3 heroin" is a grade; "20 different strains" a variety
             if best is None or m.start() < best[1]:
                 best = (n, m.start(), m.end())
             break
@@ -190,11 +215,11 @@ def parse_quantity(
     if not text:
         return Quantity()
     t = _normalise(text)
-    masses = _masses(t)
-    count, count_span = _count(t)
-    # A number that is itself part of a mass ("5 g") is not a count.
-    if count_span is not None and any(m.start <= count_span[0] < m.end for m in masses):
-        count, count_span = None, None
+    # "100mcg/h" (a patch) is a rate, not a mass
+    masses = [m for m in _masses(t) if not _RATE.match(t, m.end)]
+    if not masses and (bare := _BARE_FRACTION.match(t)):
+        masses = [_Mass(_num(bare.group("n")) * MG_PER["g"], "g", *bare.span("n"))]
+    count, count_span = _count(t, masses)
     if count is None:
         for start in name_starts:
             m = re.search(r"(?<![\w.,-])(\d{1,4})\s*(?:-\s*)?(?:(?P<w>[A-Za-z]+)\s+)?$", t[:start])
@@ -220,12 +245,18 @@ def parse_quantity(
             dose = unit_dose_hint_mg
             return Quantity(_round(dose * count) if count else None, count, dose)
         return Quantity(None, count, None)
+    if count is None and first.unit in ("mg", "ug") and first.mg <= 1_000 and (lead := _LEADING_NUMBER.match(t)):
+        if lead.end("n") <= first.start and not any(x.start <= lead.start("n") < x.end for x in masses):
+            count, form = int(lead.group("n")), True
     is_dose = first.unit in ("mg", "ug") and first.mg <= 1_000 and form
-    if first.unit == "ug":
+    if first.unit == "ug" or _PER_UNIT.match(t, first.end):
         is_dose = True
     if count is not None and not is_dose and first.unit in ("g", "mg"):
         # "10 x 1g": ten units of one gram each.
         is_dose = True
+    if is_dose and count and count_span and re.fullmatch(r"[\s\w]*?\s*=\s*", t[count_span[1]:first.start]):
+        # "10 Pills = 2.5MG": the mass is the whole amount
+        return Quantity(_round(first.mg), count, _round(first.mg / count))
     if is_dose:
         dose = _round(first.mg)
         return Quantity(_round(dose * count) if count else None, count, dose)

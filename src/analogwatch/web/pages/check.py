@@ -23,7 +23,8 @@ EXAMPLES = (
     ("fentanyl", "fentanyl"),
     ("4′-fluoro analogue of fentanyl", "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccc(F)cc2)CC1"),
     ("CAS 437-38-7", "437-38-7"),
-    ("an uncontrolled nitazene relative", "CCCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2cc([N+](=O)[O-])ccc21"),
+    ("a nitazene only China's class covers", "CCCN(CC)CCn1c(Cc2ccc(OCC)cc2)nc2cc([N+](=O)[O-])ccc21"),
+    ("a nitazene no list covers", "CCOc1ccc(Cc2nc3cc([N+](=O)[O-])ccc3n2CCCN(CC)CC)cc1"),
 )
 
 

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
@@ -90,7 +91,7 @@ def _list_context(request: Request, session: SessionDep, principal: Principal, r
             items = [report_out(r) for r in crud.list_reports(session, principal=principal, filters=filters,
                                                                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)]
     active = {k: params.get(k, "") for k in FILTERS}
-    export_qs = "&".join(f"{k}={v}" for k, v in active.items() if v)
+    export_qs = urlencode({k: v for k, v in active.items() if v})
     return {
         "filters": active, "filter_errors": errors, "total": total, "items": items, "page": page,
         "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE), "page_size": PAGE_SIZE,
