@@ -26,11 +26,12 @@ app.add_typer(registry_app, name="registry")
 
 from analogwatch.markets.cli import listings_app  # noqa: E402
 from analogwatch.service.cli import admin_app, serve  # noqa: E402
+from analogwatch.web.demo import demo_data  # noqa: E402
 
 app.add_typer(admin_app, name="admin")
 app.add_typer(listings_app, name="listings")
 app.command("serve")(serve)
-app.command("demo-data")(__import__("analogwatch.web.demo", fromlist=["demo_data"]).demo_data)
+app.command("demo-data")(demo_data)
 
 console = Console()
 err_console = Console(stderr=True)

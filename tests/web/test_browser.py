@@ -181,6 +181,7 @@ def test_sign_in_then_every_page_by_keyboard_and_mouse(browser: Callable[..., An
     page.goto(server.base + "/gaps")
     assert page.locator("ul.analogs li").count() > 0
     _shot(page, "gaps")
+    assert page.request.get(server.base + "/gaps/example-nitazene/report.html").status == 200
     page.goto(server.base + "/markets")
     assert page.locator("text=BenzoBarn").count() > 0
     _shot(page, "markets")

@@ -73,6 +73,15 @@ _SYSTEMATIC = re.compile(
 )
 
 
+def _dosed(text: str, h: Hit) -> bool:
+    """A mass in mg or µg right before or after a name: "100mg THC", "THC 250 mg"."""
+    if h.start < 0 or text[h.start:h.end] != h.matched_text:
+        return False
+    unit = r"(?:mg|mcg|ug|µg)"
+    return bool(re.search(rf"\d\s*{unit}\W{{0,3}}$", text[max(0, h.start - 16):h.start], re.I)
+                or re.match(rf"\W{{0,3}}\d+(?:[.,]\d+)?\s*{unit}\b", text[h.end:h.end + 16], re.I))
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9-]+", text.lower()))
 
@@ -200,7 +209,7 @@ class Extractor:
             elif desc:
                 hits = desc
                 out.notes.append("substances read from the description")
-        hits = self._without_constituents(hits)
+        hits = self._without_constituents(hits, title)
         if not hits and drug_category and not (
             _SERVICE_TITLE.search(title) and parse_quantity(title) == Quantity()
         ):
@@ -225,10 +234,13 @@ class Extractor:
         )
         return out
 
-    def _without_constituents(self, hits: list[Hit]) -> list[Hit]:
-        """THC beside cannabis is what the cannabis contains ("OG Kush (21.6% THC)"), not a second offer."""
+    def _without_constituents(self, hits: list[Hit], text: str) -> list[Hit]:
+        """THC beside cannabis is what the cannabis contains ("OG Kush (21.6% THC)"), not a second
+        offer; a dosed constituent ("Blueberry Bar, 100mg THC") is kept."""
         names = {h.term.name for h in hits}
-        return [h for h in hits if not (self._constituents.get(h.term.name, set()) & (names - {h.term.name}))]
+        return [h for h in hits if not (
+            self._constituents.get(h.term.name, set()) & (names - {h.term.name}) and not _dosed(text, h)
+        )]
 
     def _accepted(
         self, text: str, category: str, drug_category: bool, *, quantity_context: bool = False

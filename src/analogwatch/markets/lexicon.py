@@ -206,7 +206,10 @@ class Vocabulary:
                 voc.max_words = min(MAX_WORDS, max(voc.max_words, len(_WORD.findall(key_text))))
 
         nps = nps_data().entries
-        nps_by_name = {normalize_name(n.name): n for n in nps if n.family is None}
+        nps_by_name: dict[str, NpsEntry] = {}
+        for n in sorted(nps, key=lambda n: n.family is not None):  # written-out entries first
+            for t in (n.name, *n.terms):
+                nps_by_name.setdefault(normalize_name(t), n)
         # Market vocabulary first: it knows which words need context ("ice", "coke"). A name the
         # registry lacks takes its structure from the NPS vocabulary, if that has one.
         for e in entries:

@@ -37,7 +37,7 @@ FORMS = (
 )
 # A number not glued to a preceding digit or letter ("x100mg" and "Opioid.60MG" still read).
 _BEFORE = r"(?<![0-9])(?<!\d[.,])(?<![A-WYZa-wyz])"
-_MASS = re.compile(rf"{_BEFORE}(?P<n>{_NUM})\s*\+?\s*-?\s*(?P<u>{_UNITS})(?![\w])", re.I)
+_MASS = re.compile(rf"{_BEFORE}(?P<n>{_NUM})\)?\s*\+?\s*-?\s*(?P<u>{_UNITS})(?![\w])", re.I)
 _CONC = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*(?P<u>mg|mcg|ug|g)\s*/\s*(?:1\s*)?ml\b", re.I)
 _VOLUME = re.compile(rf"(?<![\w.])(?P<n>{_NUM})\s*ml\b", re.I)
 _FRACTION = re.compile(
@@ -61,21 +61,21 @@ _COUNT_FORM = re.compile(
 )
 _PACK = re.compile(r"\b(?:pack|lot|bundle|set|box)\s+of\s+(?P<n>\d{1,5})\b", re.I)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10, "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100, "a": 1, "single": 1}
+                 "ten": 10, "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100}
 #: "One tab", "ten pills": a number written as a word before a dosage form
 _COUNT_WORD = re.compile(
-    rf"(?<![\w-])(?P<n>{'|'.join(k for k in _WORD_NUMBERS if k != 'a')})\s+(?:[A-Za-z][\w-]*\s+){{0,1}}?(?:{FORMS})\b", re.I
+    rf"(?<![\w-])(?P<n>{'|'.join(_WORD_NUMBERS)})\s+(?:[A-Za-z][\w-]*\s+){{0,1}}?(?:{FORMS})\b", re.I
 )
 #: "50 st" (Stück, stycken) written apart from the number ("1st" is an ordinal)
 _COUNT_ST = re.compile(r"(?<![\w.,])(?P<n>\d{1,5})\s+st\.?(?!\w)", re.I)
 #: "(10) Blue Mac Reboots Ecstasy Pills": a number in brackets opening a title
-_COUNT_LEADING = re.compile(r"^\W*\((?P<n>\d{1,5})\)")
+_COUNT_LEADING = re.compile(rf"^\W*\((?P<n>\d{{1,5}})\)(?!\s*(?:{_UNITS})(?!\w))", re.I)
 #: words after a number that make it no count of units ("20 different strains")
 _NOT_UNITS_AFTER = re.compile(r"\s*(?:diff(?:erent)?|kinds?|types?|varieties|strains|flavou?rs|colou?rs|%)\b", re.I)
 #: a mass delivered per hour (patches) is a rate, not a dose
 _RATE = re.compile(r"\s*(?:/\s*h(?:r|our)?\b|per\s+hour\b)", re.I)
 #: a mass per unit: "3gr/coin", "100mg per tab", "2mg each"
-_PER_UNIT = re.compile(rf"\s*(?:(?:/|per\s|an?\s)\s*(?:{FORMS})\b|each\b)", re.I)
+_PER_UNIT = re.compile(rf"\s*(?:/|per\s|an?\s)\s*(?:{FORMS})\b", re.I)
 #: a fraction of a unit with no unit written, opening a title: "0,5 DMT", ".2 crack" (grams)
 _BARE_FRACTION = re.compile(r"^\W*(?P<n>0?[.,]\d{1,2})(?!\s*(?:\d|%|[a-z]*\s*(?:x|ml|l)\b))(?=\s+[A-Za-z])", re.I)
 #: "1 30mg Roxy", "25 GREEN REDBULL 180MG XTC PILLS": a bare number opening a title that
@@ -184,14 +184,18 @@ def _count(text: str, masses: list[_Mass] = ()) -> tuple[int | None, tuple[int, 
     """The first stated number of units, and where it stands; a number that is part of a mass
     ("8mg Strip x 1 strip": the 8) is no count."""
     best: tuple[int, int, int] | None = None
-    for rx in (_COUNT_AFTER_X, _COUNT_BEFORE_X, _COUNT_FORM, _PACK, _COUNT_WORD, _COUNT_LEADING, _COUNT_ST):
+    for rx in (_COUNT_AFTER_X, _COUNT_BEFORE_X, _COUNT_FORM, _PACK, _COUNT_LEADING, _COUNT_ST, _COUNT_WORD):
+        if rx is _COUNT_WORD and best is not None:
+            break  # "One sheet (25x)": a number in figures wins over one in words
         for m in rx.finditer(text):
             raw = m.group("n")
             n = _WORD_NUMBERS[raw.lower()] if raw.lower() in _WORD_NUMBERS else int(raw.replace(",", ""))
             if n <= 0 or any(x.start <= m.start("n") < x.end for x in masses):
                 continue
-            if text[max(0, m.start("n") - 1):m.start("n")] == "#" or _NOT_UNITS_AFTER.match(text, m.end("n")):
-                continue  # "#3 heroin" is a grade; "20 different strains" a variety
+            if text[max(0, m.start("n") - 1):m.start("n")] in ("#", "$", "€", "£") or _NOT_UNITS_AFTER.match(
+                text, m.end("n")
+            ):
+                continue  # "#3 heroin" is a grade, "$50*" a price, "20 different strains" a variety
             if best is None or m.start() < best[1]:
                 best = (n, m.start(), m.end())
             break
@@ -225,6 +229,8 @@ def parse_quantity(
             m = re.search(r"(?<![\w.,-])(\d{1,4})\s*(?:-\s*)?(?:(?P<w>[A-Za-z]+)\s+)?$", t[:start])
             if m and m.group("w") and m.group("w").lower() in {*_UNIT_ALIASES, "ml", "l", "cl", "liter", "litre"}:
                 m = None
+            if m and (t[max(0, m.start(1) - 1):m.start(1)] == "#" or _NOT_UNITS_AFTER.match(t, m.end(1))):
+                m = None  # "#3 BROWN HEROIN" is a grade; "20 DIFF MARIJUANA" a variety
             if m and not any(x.start <= m.start(1) < x.end for x in masses):
                 count = int(m.group(1))
                 break
@@ -245,11 +251,13 @@ def parse_quantity(
             dose = unit_dose_hint_mg
             return Quantity(_round(dose * count) if count else None, count, dose)
         return Quantity(None, count, None)
-    if count is None and first.unit in ("mg", "ug") and first.mg <= 1_000 and (lead := _LEADING_NUMBER.match(t)):
-        if lead.end("n") <= first.start and not any(x.start <= lead.start("n") < x.end for x in masses):
-            count, form = int(lead.group("n")), True
+    lead = _LEADING_NUMBER.match(t) if count is None and first.unit in ("mg", "ug") and first.mg <= 1_000 else None
+    if lead and lead.end("n") <= first.start and not any(x.start <= lead.start("n") < x.end for x in masses):
+        count, form = int(lead.group("n")), True
     is_dose = first.unit in ("mg", "ug") and first.mg <= 1_000 and form
-    if first.unit == "ug" or _PER_UNIT.match(t, first.end):
+    if first.unit == "ug" or _PER_UNIT.match(t, first.end) or (
+        first.unit == "mg" and re.match(r"\s*each\b", t[first.end:], re.I)
+    ):
         is_dose = True
     if count is not None and not is_dose and first.unit in ("g", "mg"):
         # "10 x 1g": ten units of one gram each.
