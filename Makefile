@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install system lint typecheck pytest bench clean
+.PHONY: demo test install system system-test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -18,6 +18,9 @@ install: system $(STAMP)
 
 system:
 	@bash scripts/install-system-deps.sh
+
+system-test:
+	@bash scripts/install-system-deps.sh test
 
 demo: install
 	$(BIN)/analogwatch demo
@@ -31,7 +34,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
-test: install lint typecheck pytest
+test: system-test install lint typecheck pytest
 
 bench: install
 	$(BIN)/python benchmarks/screen_bench.py --quick

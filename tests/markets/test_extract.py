@@ -103,3 +103,45 @@ def test_systematic_names_through_opsin(mini_registry):
     rec = ex.listing(raw)
     assert [s.name for s in rec.substances] == ["Butyrylfentanyl"]
     assert rec.substances[0].source == "opsin"
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "names"),
+    [
+        ("MDMA84% 1g", "", ["MDMA"]),  # a name glued to its purity
+        ("Xanax2mg x 10", "", ["Alprazolam"]),  # glued to its dose
+        ("100xMDMA pills", "", ["MDMA"]),
+        ("Gold100 bars", "", []),  # gluing finds only known names
+        ("FENTA*NYL PATCHES", "", ["Fentanyl"]),  # a censored name
+        ("OG KUSH 1Lbs Monthly Promo (21.6% THC)", "", ["Cannabis"]),  # THC is the cannabis' content
+        ("Blueberry Bar, 100mg THC", "Drugs/Cannabis/Edibles", ["Cannabis", "Tetrahydrocannabinol"]),  # dosed
+        ("Heavy Hitters 1G Cartridge 90-96% THC", "", ["Tetrahydrocannabinol"]),  # THC alone is the offer
+        ("MAKE LSD IN YOUR OWN KITCHEN . EASY !!!", "Drugs/Weight loss", []),  # instructions
+        ("How make cocaine at home easy", "Drugs/Stimulants/Cocaine", []),
+    ],
+)
+def test_general_reading_rules(extractor, title, category, names):
+    rec = listing(extractor, title, category=category)
+    assert [s.name for s in rec.substances] == names
+
+
+def test_description_confirms_an_ambiguous_title_word(extractor):
+    """'buds' alone is no offer; a description about marijuana strains confirms it, and the other
+    products the description lists (LSD, MDMA) are the vendor's catalogue, not this listing."""
+    desc = "Quality Marijuana up to 22 strains available *Sour Diesel*OG Kush* ETC and LSD*MDMA*CARTRIDGES"
+    rec = listing(extractor, "Available buds", description=desc)
+    assert [s.name for s in rec.substances] == ["Cannabis"]
+    rec = listing(extractor, "Available buds")
+    assert rec.substances == []
+
+
+def test_title_amount_supports_an_ambiguous_word_of_the_description(extractor):
+    rec = listing(extractor, "28 Grams (1OZ) white/pink Runtz",
+                  description="The White Runtz weed strain is a purple weed covered in white trichomes")
+    assert [s.name for s in rec.substances] == ["Cannabis"]
+    assert rec.total_mass_mg == 28_000
+
+
+def test_brands_of_combination_products_name_the_controlled_ingredient(extractor):
+    rec = listing(extractor, "10/325mg Hydrocodone/Acetaminophen (Vicodin) - 30 Pills")
+    assert [s.name for s in rec.substances] == ["Hydrocodone"]

@@ -50,3 +50,35 @@ def test_any_text_gives_a_quantity(text):
     q = parse_quantity(text)
     assert q.total_mass_mg is None or q.total_mass_mg > 0
     assert q.unit_count is None or q.unit_count > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bensedine 10mg (Valium) galenika - 50 st", Quantity(500, 50, 10)),  # Stück
+        ('XTC, MDMA-pills: "Apple" 200mg - 10 stycken', Quantity(2000, 10, 200)),
+        ("Moroccan Pollen Hash Coins - 3gr/coin", Quantity(None, None, 3000)),  # a mass per unit
+        ("5 Biddy Early Cannabis seeds", Quantity(None, 5, None)),
+        ("(10) Blue Mac Reboots Ecstasy Pills (180mg, MDMA)", Quantity(1800, 10, 180)),
+        ("25 GREEN REDBULL 180MG XTC PILLS", Quantity(4500, 25, 180)),  # a leading number and a dose
+        ("1 30mg Roxy oxycodone", Quantity(30, 1, 30)),
+        ("Suboxone 8mg Strip x 1 strip", Quantity(8, 1, 8)),  # the 8 of "8mg" is no count
+        ("1/2G TOP QUALITY #3 BROWN HEROIN", Quantity(500, None, None)),  # "#3" is a grade
+        ("20 DIFF MARIJUANA STRAINS AVAILABLE", Quantity(None, None, None)),  # a variety
+        ("(1)Gram Cocaine Fish Scale $80*", Quantity(1000, None, None)),  # "$80*" is a price
+        ("1 x Fentanyl Transdermal Patch 100mcg/h", Quantity(None, 1, None)),  # a rate
+        ("0,5 DMT Crystals", Quantity(500, None, None)),  # a fraction opening a title: grams
+        (".2 crack better", Quantity(200, None, None)),
+        ("One tab WOW fluff blotter 130 ug", Quantity(0.13, 1, 0.13)),  # a number in words
+        ("One sheet (25x) 210ug LSD Blotters", Quantity(5.25, 25, 0.21)),  # figures win over words
+        ("PENTEDRONE free SAMPLES 0.5-1.0 gram", Quantity(500, None, None)),  # a range: the first
+        ("Halcion 10 Pills = 2.5MG", Quantity(2.5, 10, 0.25)),  # "=": the whole amount
+        ("Party Pack, 4 strains, 1/8th each", Quantity(3500, None, None)),
+    ],
+)
+def test_general_quantity_rules(text, expected):
+    got = parse_quantity(text)
+    for field in ("total_mass_mg", "unit_count", "unit_dose_mg"):
+        want, have = getattr(expected, field), getattr(got, field)
+        assert (want is None and have is None) or (want is not None and have is not None
+                                                    and abs(want - have) <= 1e-3 * max(want, 1e-9)), (text, got)

@@ -10,6 +10,7 @@ whole amount; "250mg/ml 10ml" is 2,500 mg in one container.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: milligrams per unit of mass (avoirdupois ounce and pound)
@@ -180,7 +181,7 @@ def _prefer_metric(masses: list[_Mass]) -> _Mass | None:
     return first
 
 
-def _count(text: str, masses: list[_Mass] = ()) -> tuple[int | None, tuple[int, int] | None]:  # type: ignore[assignment]
+def _count(text: str, masses: Sequence[_Mass] = ()) -> tuple[int | None, tuple[int, int] | None]:
     """The first stated number of units, and where it stands; a number that is part of a mass
     ("8mg Strip x 1 strip": the 8) is no count."""
     best: tuple[int, int, int] | None = None

@@ -1,20 +1,23 @@
-"""Draw the held-out evaluation sample (labels-heldout.jsonl) from the shared darknet dumps.
+"""Draw a held-out evaluation sample from the shared darknet dumps.
 
     .venv/bin/python tests/markets/data/draw_heldout.py ../shared/data/darknet > draft.jsonl
+    .venv/bin/python tests/markets/data/draw_heldout.py ../shared/data/darknet --seed 20250601 \
+        --exclude labels.jsonl labels-heldout.jsonl --drugs 100 --other 15 --agartha 35 > draft.jsonl
 
-Seed 20200331 (the development sample used 20140301). Listings already in labels.jsonl are
-excluded, by listing id and by (vendor, title), so that no listing of the development sample is
-scored again under another crawl date. Agora: one row per distinct (vendor, title), 170 drug
-listings drawn per category (cat/subcat) in proportion to its size with at least four each, and
-30 non-drug listings; Agartha: 60 listings. The draft carries ids and titles; the labels
-(substances, total mass, unit count, unit dose) are written by hand.
+The defaults draw labels-heldout.jsonl: seed 20200331 (the development sample used 20140301),
+excluding labels.jsonl; the second command draws labels-blind.jsonl. Listings of the excluded
+files are left out by listing id and by (vendor, title), so that no listing is scored again
+under another crawl date. Agora: one row per distinct (vendor, title); drug listings drawn per
+category (cat/subcat) in proportion to its size with at least four each; non-drug listings;
+Agartha listings. The draft carries ids and titles; the labels (substances, total mass, unit
+count, unit dose) are written by hand.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -30,8 +33,10 @@ def _norm(title: str) -> str:
     return " ".join(title.split()).casefold()
 
 
-def main(data_dir: Path) -> None:
-    dev = [json.loads(line) for line in (HERE / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line]
+def main(data_dir: Path, *, seed: int = SEED, exclude: tuple[str, ...] = ("labels.jsonl",), drugs: int = AGORA_DRUGS,
+         other: int = AGORA_OTHER, agartha: int = AGARTHA) -> None:
+    dev = [json.loads(line) for name in exclude
+           for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line]
     dev_ids = {(d["source_file"], d["listing_id"]) for d in dev}
     dev_titles = {_norm(d["title"]) for d in dev}
     raws = read_all(plan([data_dir / "agora-2014", data_dir / "anita-2020" / "agartha_products_2020-03-31.json"]))
@@ -52,23 +57,23 @@ def main(data_dir: Path) -> None:
             pools["drug:" + "/".join(r.text("category").split("/")[:2])].append(r)
         else:
             pools["other"].append(r)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     drug_cats = sorted(k for k in pools if k.startswith("drug:"))
     total = sum(len(pools[k]) for k in drug_cats)
-    quota = {k: min(len(pools[k]), max(MIN_PER_CATEGORY, round(AGORA_DRUGS * len(pools[k]) / total)))
+    quota = {k: min(len(pools[k]), max(MIN_PER_CATEGORY, round(drugs * len(pools[k]) / total)))
              for k in drug_cats}
     # trim or pad the largest categories so that the quotas add up to AGORA_DRUGS
     by_size = sorted(drug_cats, key=lambda k: -len(pools[k]))
     i = 0
-    while sum(quota.values()) != AGORA_DRUGS:
+    while sum(quota.values()) != drugs:
         k = by_size[i % 3]
-        quota[k] += 1 if sum(quota.values()) < AGORA_DRUGS else -1
+        quota[k] += 1 if sum(quota.values()) < drugs else -1
         i += 1
     picked = []
     for k in drug_cats:
         picked += rng.sample(pools[k], quota[k])
-    picked += rng.sample(pools["other"], AGORA_OTHER)
-    picked += rng.sample(pools["agartha"], AGARTHA)
+    picked += rng.sample(pools["other"], other)
+    picked += rng.sample(pools["agartha"], agartha)
     for r in picked:
         print(json.dumps({
             "market": r.market, "source_file": Path(r.source).name, "listing_id": r.text("listing_id"),
@@ -78,4 +83,12 @@ def main(data_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/darknet"))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data", nargs="?", default="../shared/data/darknet")
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--exclude", nargs="+", default=["labels.jsonl"])
+    ap.add_argument("--drugs", type=int, default=AGORA_DRUGS)
+    ap.add_argument("--other", type=int, default=AGORA_OTHER)
+    ap.add_argument("--agartha", type=int, default=AGARTHA)
+    a = ap.parse_args()
+    main(Path(a.data), seed=a.seed, exclude=tuple(a.exclude), drugs=a.drugs, other=a.other, agartha=a.agartha)
