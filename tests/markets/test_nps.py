@@ -46,7 +46,7 @@ def test_drawn_structures_have_the_recorded_formulas():
 
 @pytest.mark.xdist_group("opsin")
 def test_structures_file_matches_opsin_today():
-    """Every systematic name parsed again by OPSIN gives the InChIKey kept in nps_structures.tsv."""
+    """Every systematic name parsed again by OPSIN gives the InChIKey kept in nps_structures.csv."""
     pytest.importorskip("py2opsin")
     from analogwatch.markets.nps import draw
 

@@ -8,7 +8,7 @@ Two kinds of entries:
     N,N-dialkyltryptamines ("4-HO-DET") and 2,5-dimethoxyphenethylamines ("2C-T-4", "DOET",
     "25E-NBOMe").
 
-Structures are drawn by OPSIN once and kept in data/nps_structures.tsv (systematic name, SMILES
+Structures are drawn by OPSIN once and kept in data/nps_structures.csv (systematic name, SMILES
 and InChIKey of the standardised parent), so that reading listings needs no Java. Rebuild it with
 
     python -m analogwatch.markets.nps
@@ -30,7 +30,7 @@ import yaml
 
 from analogwatch.errors import InputError
 
-STRUCTURES_FILE = "nps_structures.tsv"
+STRUCTURES_FILE = "nps_structures.csv"
 
 
 @dataclass(frozen=True)
@@ -196,13 +196,13 @@ def nps_data() -> NpsData:
 
 @lru_cache(maxsize=1)
 def structures() -> dict[str, Structure]:
-    """Systematic name -> standardised structure, from data/nps_structures.tsv."""
+    """Systematic name -> standardised structure, from data/nps_structures.csv."""
     out: dict[str, Structure] = {}
     try:
         text = _text(STRUCTURES_FILE)
     except FileNotFoundError:
         return out
-    for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
+    for row in csv.DictReader(io.StringIO(text)):
         if row.get("smiles") and row.get("inchikey"):
             out[row["systematic_name"]] = Structure(row["smiles"], row["inchikey"])
     return out
@@ -231,11 +231,11 @@ def draw(names: list[str]) -> dict[str, Structure | None]:
 
 
 def rebuild(path: Path | None = None) -> list[str]:
-    """Write nps_structures.tsv from every systematic name; returns the names OPSIN could not read."""
+    """Write nps_structures.csv from every systematic name; returns the names OPSIN could not read."""
     names = sorted({e.systematic for e in nps_data().entries if e.systematic})
     drawn = draw(names)
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter="\t", lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\n")
     w.writerow(["systematic_name", "smiles", "inchikey"])
     for n in names:
         s = drawn[n]

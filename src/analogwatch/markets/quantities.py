@@ -4,7 +4,11 @@
 Conventions (docs/market-watch.md): when a title offers several sizes, the first one stated is
 read; 1 oz = 28.3495 g, 1 lb = 453.592 g, an "eighth" = 3.5 g as markets use it; a mass in mg or
 ug next to a dosage form (pills, tabs, blotters) or a count is a dose per unit, otherwise the
-whole amount; "250mg/ml 10ml" is 2,500 mg in one container.
+whole amount; "250mg/ml 10ml" is 2,500 mg in one container. Counts: "x10", "10x", "10 pills",
+"50 st" (Stück), "(10) ...", "One tab", and a bare number opening a title that states a dose
+("25 GREEN REDBULL 180MG XTC PILLS"); never a number that is part of a mass, a price ("$50*"),
+a grade ("#3 heroin") or a variety ("20 different strains"). "100mcg/h" is a rate, not a dose;
+"3gr/coin" a mass per unit; "10 Pills = 2.5MG" the whole amount; "0,5 DMT" half a gram.
 """
 
 from __future__ import annotations
