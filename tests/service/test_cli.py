@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import CLI, write_mini_registry
+from tests.conftest import CLI, free_port, wait_for_http, write_mini_registry
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -85,34 +83,19 @@ def test_admin_commands_read_the_environment(database_url: str) -> None:
     assert "NNCC" in p.stdout and "CN" in p.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_from_an_empty_database_to_a_first_report_and_alert(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'service.sqlite3'}"
     env = {"ANALOGWATCH_REGISTRY_DIR": str(write_mini_registry(tmp_path / "registry")), "ANALOGWATCH_OPSIN": "0"}
     assert run("admin", "create-agency", "DEA", "--country", "US", "--database", db, env=env).returncode == 0
     token = run("admin", "issue-token", "--agency", "DEA", "--database", db, env=env).stdout.strip()
-    port = _free_port()
+    port = free_port()
     full_env = {**os.environ, **env}
     full_env.pop("ANALOGWATCH_DATABASE_URL", None)
     proc = subprocess.Popen([str(CLI), "serve", "--port", str(port), "--database", db], env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.communicate()[1]
-            assert time.monotonic() < deadline, "the service did not start"
-            time.sleep(0.2)
+        wait_for_http(f"{base}/openapi.json", proc)
         assert httpx.get(f"{base}/api/v1/reports").status_code == 401
         r = httpx.post(f"{base}/api/v1/reports", headers={"Authorization": f"Bearer {token}"}, json={
             "substance": "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1", "event_type": "seizure", "date": "2025-03-01",

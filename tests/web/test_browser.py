@@ -14,19 +14,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import CLI, ROOT, write_mini_registry
+from tests.conftest import CLI, ROOT, free_port, wait_for_http, write_mini_registry
 from tests.web.conftest import FOUR_FLUORO
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,12 +44,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
                                                      "(scripts/install-system-deps.sh installs it)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -80,20 +71,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert demo.returncode == 0, demo.stderr
     tokens = dict(re.findall(r"^\s+(\S+)\s+[A-Z]{2}\s+analyst\s+(aw_\S+)$", demo.stdout, re.M))
     assert set(tokens) == {"DEA", "NNCC", "NCA"}, demo.stdout
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([str(CLI), "serve", "--port", str(port), "--database", db], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/login", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert proc.poll() is None, proc.communicate()[1]
-        assert time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.2)
+    wait_for_http(f"{base}/login", proc)
     yield Server(base, tokens, folder / "dashboard", proc)
     proc.terminate()
     proc.wait(timeout=30)
