@@ -101,3 +101,12 @@ def test_registry_stats_and_export(tmp_path: Path) -> None:
     p = run("registry", "export", "--format", "csv", "-o", str(tmp_path / "reg.csv"))
     assert p.returncode == 0
     assert len(list(csv.DictReader(open(tmp_path / "reg.csv")))) >= len(data["substances"])
+
+
+@pytest.mark.parametrize("name", ["loperamide", "Haloperidol"])
+def test_reference_medicines_resolve_by_name_and_stay_uncontrolled(name: str) -> None:
+    # Loperamide and haloperidol are 4-arylpiperidine medicines that no list or class covers.
+    p = run("check", name, "--format", "json", "--as-of", "2026-01-01")
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout)
+    assert res["smiles"] and all(not v["controlled"] for v in res["verdicts"].values())

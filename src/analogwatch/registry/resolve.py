@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
 from analogwatch.chem.parse import (
     ParsedQuery,
     QueryKind,
@@ -15,6 +20,7 @@ from analogwatch.chem.parse import (
 )
 from analogwatch.errors import InputError, StructureError
 from analogwatch.registry.loader import Registry
+from analogwatch.registry.names import normalize_name
 
 
 class Resolver:
@@ -83,6 +89,9 @@ class Resolver:
         sub = self.registry.lookup_name(text)
         if sub is not None:
             return self._from_substance(QueryKind.NAME, text, sub.id)
+        medicine = reference_medicines().get(normalize_name(text))
+        if medicine is not None:
+            return ParsedQuery(QueryKind.NAME, text, mol_from_smiles(medicine))
         smiles_error: InputError | None = None
         if looks_like_smiles(text):
             try:
@@ -94,6 +103,16 @@ class Resolver:
         if len(text) > MAX_NAME_CHARS:
             return _Pending(text, smiles_error, opsin=False)
         return _Pending(text, smiles_error, opsin=self.use_opsin)
+
+
+@lru_cache(maxsize=1)
+def reference_medicines() -> dict[str, str]:
+    """Normalised name -> SMILES of the reference medicines shipped for the anticipation report
+    (approved medicines, mostly uncontrolled, such as loperamide), so that they can be checked by
+    name too. Registry names always take precedence."""
+    path = Path(str(resources.files("analogwatch.anticipate") / "data" / "medicines.csv"))
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {normalize_name(r["name"]): r["smiles"] for r in csv.DictReader(fh) if r.get("smiles")}
 
 
 #: Longest text sent to OPSIN as a systematic name.
