@@ -1,11 +1,7 @@
 """The market vocabulary file and the matcher."""
 
-import warnings
 from pathlib import Path
 
-import pytest
-
-from analogwatch.errors import AnalogwatchError
 from analogwatch.markets.lexicon import Vocabulary, load_slang, market_names
 
 
@@ -17,20 +13,23 @@ def test_vocabulary_file_is_well_formed():
         assert e.context <= set(e.terms), e.name
 
 
-def test_every_mapped_name_is_in_the_registry():
-    """Each brand or trade name maps to a registry preferred name or synonym. Names the registry
-    does not hold yet are reported (and the test skips) rather than failing."""
-    from analogwatch.registry import default_registry
+def test_every_mapped_name_resolves_to_a_registry_substance_or_a_validated_nps_entry():
+    """Each brand or trade name maps to a registry name, or to an entry of the NPS vocabulary that
+    has a validated structure (or an explicit no-structure reason)."""
+    from analogwatch.markets.nps import nps_data, structure_of
+    from analogwatch.registry import default_registry, normalize_name
 
-    try:
-        reg = default_registry()
-    except AnalogwatchError as exc:
-        pytest.skip(f"the shipped registry does not load today: {exc}")
+    reg = default_registry()
+    nps = {normalize_name(e.name): e for e in nps_data().entries}
     _, entries, _ = market_names()
-    missing = sorted({e.name for e in entries if reg.lookup_name(e.name) is None})
-    if missing:
-        warnings.warn(f"{len(missing)} market names not in the registry: {', '.join(missing)}", stacklevel=1)
-        pytest.skip(f"{len(missing)} mapped names are not in the registry yet: {', '.join(missing[:40])}")
+    unresolved = sorted(
+        e.name for e in entries
+        if reg.lookup_name(e.name) is None and (
+            normalize_name(e.name) not in nps
+            or (structure_of(nps[normalize_name(e.name)]) is None and not nps[normalize_name(e.name)].no_structure)
+        )
+    )
+    assert not unresolved, unresolved
 
 
 def test_scan_brands_codes_and_spacing(mini_registry):
