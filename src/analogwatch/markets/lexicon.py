@@ -26,8 +26,7 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from analogwatch.errors import InputError
-from analogwatch.markets.nps import NpsEntry, nps_data, structure_of
+from analogwatch.markets.nps import NpsEntry, entry_terms, nps_data, structure_of
 from analogwatch.registry import Registry, Substance
 from analogwatch.registry.names import normalize_name
 
@@ -119,14 +118,7 @@ def market_names() -> tuple[dict[str, str], list[LexiconEntry], frozenset[str]]:
     entries = []
     for i, e in enumerate(data["substances"]):
         where = f"market_names.yaml: substances[{i}] ({e.get('name')!r})"
-        if not e.get("name") or not e.get("terms"):
-            raise InputError(f"{where}: needs a name and terms")
-        if e.get("source") not in sources:
-            raise InputError(f"{where}: source {e.get('source')!r} is not one of {sorted(sources)}")
-        terms = tuple(str(t) for t in e["terms"])
-        ctx = frozenset(str(t) for t in e.get("context", []))
-        if not ctx <= set(terms):
-            raise InputError(f"{where}: context terms {sorted(ctx - set(terms))} are not among its terms")
+        terms, ctx = entry_terms(e, where, sources)
         doses = {str(k): float(v) for k, v in (e.get("dose_mg") or {}).items()}
         entries.append(LexiconEntry(str(e["name"]), terms, ctx, doses, str(e["source"])))
     blocked = frozenset(normalize_name(str(b)) for b in data.get("blocked", []))

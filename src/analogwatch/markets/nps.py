@@ -163,6 +163,20 @@ def _phenethylamines(spec: dict, source: str) -> list[NpsEntry]:
 _FAMILIES = {"ring_substituted": _ring_substituted, "tryptamines": _tryptamines, "phenethylamines": _phenethylamines}
 
 
+def entry_terms(e: dict, where: str, sources: dict[str, str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The terms and context terms of one vocabulary entry, checked: a name, terms, a known source,
+    and context terms that are among the terms. Shared by every vocabulary file."""
+    if not e.get("name") or not e.get("terms"):
+        raise InputError(f"{where}: needs a name and terms")
+    if e.get("source") not in sources:
+        raise InputError(f"{where}: source {e.get('source')!r} is not one of {sorted(sources)}")
+    terms = tuple(str(t) for t in e["terms"])
+    ctx = frozenset(str(t) for t in e.get("context", []))
+    if not ctx <= set(terms):
+        raise InputError(f"{where}: context terms {sorted(ctx - set(terms))} are not among its terms")
+    return terms, ctx
+
+
 @lru_cache(maxsize=1)
 def nps_data() -> NpsData:
     """The entries of data/nps_names.yaml, families expanded; a malformed entry stops loading."""
@@ -171,16 +185,9 @@ def nps_data() -> NpsData:
     out = NpsData(sources=sources)
     for i, e in enumerate(data["substances"]):
         where = f"nps_names.yaml: substances[{i}] ({e.get('name')!r})"
-        if not e.get("name") or not e.get("terms"):
-            raise InputError(f"{where}: needs a name and terms")
-        if e.get("source") not in sources:
-            raise InputError(f"{where}: source {e.get('source')!r} is not one of {sorted(sources)}")
+        terms, ctx = entry_terms(e, where, sources)
         if bool(e.get("systematic")) == bool(e.get("no_structure")):
             raise InputError(f"{where}: needs either a systematic name or a no_structure reason")
-        terms = tuple(str(t) for t in e["terms"])
-        ctx = frozenset(str(t) for t in e.get("context", []))
-        if not ctx <= set(terms):
-            raise InputError(f"{where}: context terms {sorted(ctx - set(terms))} are not among its terms")
         out.entries.append(NpsEntry(
             name=str(e["name"]), terms=terms, source=str(e["source"]), systematic=e.get("systematic"),
             formula=e.get("formula"), no_structure=e.get("no_structure"), context=ctx,
