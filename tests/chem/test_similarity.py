@@ -58,3 +58,9 @@ def test_bad_smiles_skipped_and_reported() -> None:
     assert idx.measure == "Morgan radius 2, 2048 bits, Tanimoto"
     with pytest.raises(ValueError):
         idx.above(Chem.MolFromSmiles("CCO"), 0.0)
+
+
+def test_bare_kernel_equals_similarities_in_index_order(index: FingerprintIndex) -> None:
+    mol = Chem.MolFromSmiles("CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1")
+    raw = index.kernel(index.query_vector(mol))
+    assert np.array_equal(raw, index.similarities(mol)[index._order])
