@@ -108,12 +108,6 @@ class Registry:
     def lookup_cas(self, cas: str) -> Substance | None:
         return self.by_cas.get(cas.strip())
 
-    def names(self) -> Iterable[tuple[str, Substance]]:
-        """Every (name or synonym, substance) pair, preferred names first."""
-        for s in self.substances:
-            yield s.name, s
-            for syn in s.synonyms:
-                yield syn, s
 
 
 def _read_sources(root: Path) -> tuple[dict[str, ControlList], list[dict]]:
