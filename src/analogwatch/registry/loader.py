@@ -109,7 +109,6 @@ class Registry:
         return self.by_cas.get(cas.strip())
 
 
-
 def _read_sources(root: Path) -> tuple[dict[str, ControlList], list[dict]]:
     """lists.yaml names every legal list and the folders to read, in order of name precedence;
     each folder's files*.yaml index names its CSV files with the list, citation, date and source."""
