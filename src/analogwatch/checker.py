@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from rdkit import Chem, rdBase
 from rdkit.Chem.EnumerateStereoisomers import EnumerateStereoisomers, StereoEnumerationOptions
@@ -65,6 +65,18 @@ def nearest_index(registry: Registry) -> tuple[FingerprintIndex, list[Substance]
     return _NEAREST[registry.version]
 
 
+class Unmatched(NamedTuple):
+    """A screened structure no listing, class definition or analogue flag concerns. Its verdicts
+    are those of :meth:`Checker.unmatched_template` for the date; only its identity differs."""
+
+    id: str
+    input: str
+    smiles: str
+    inchikey: str | None
+    #: (substance name, InChIKey, similarity rounded to 4 places), most similar first
+    nearest: list[tuple[str, str, float]]
+
+
 class Checker:
     """Decides control status; build once, call ``check`` or ``check_structure`` many times."""
 
@@ -101,6 +113,7 @@ class Checker:
         #: identifies the class definitions applied (file names and content hashes)
         versions = [getattr(ev, "version", type(ev).__name__) for ev in self.class_evaluators]
         self.rules_version = ";".join(versions) or "none"
+        self._templates: dict[date, Result] = {}
 
     # -- public calls --------------------------------------------------------------------------
     def check(self, query: str, *, id: str | None = None, as_of: date | None = None) -> Result:
@@ -115,17 +128,52 @@ class Checker:
 
     def check_many(self, records: Sequence[tuple[str, str]], *, as_of: date) -> list[Result]:
         """Check (id, query) pairs in order; systematic names are parsed by OPSIN in one batch."""
+        return [self.as_result(r, as_of) for r in self.screen_many(records, as_of=as_of)]
+
+    def screen_many(self, records: Sequence[tuple[str, str]], *, as_of: date) -> list[Result | Unmatched]:
+        """``check_many`` for screening: the same answers, but a structure that no listing, class
+        definition or analogue flag concerns comes back as a light :class:`Unmatched` row (its
+        verdicts are the date's 'none' verdicts, :meth:`unmatched_template`), and the nearest
+        registry substances of the whole batch are found in one vectorised search."""
         resolved = self.resolver.resolve_many([q for _, q in records])
-        out = []
-        for (rid, query), parsed in zip(records, resolved, strict=True):
-            if isinstance(parsed, InputError):
-                out.append(self.invalid(rid, query, str(parsed), as_of))
-                continue
+        out: list[Result | Unmatched | None] = [None] * len(records)
+        todo: list[tuple[int, StandardizedMol, str, str]] = []
+        for pos, ((rid, query), parsed) in enumerate(zip(records, resolved, strict=True)):
             try:
-                out.append(self._evaluate_parsed(parsed, rid, as_of))
+                if isinstance(parsed, InputError):
+                    raise parsed
+                if parsed.mol is None:
+                    out[pos] = self._evaluate_parsed(parsed, rid, as_of)
+                    continue
+                todo.append((pos, standardize(parsed.mol), rid, parsed.text))
             except InputError as exc:
-                out.append(self.invalid(rid, query, str(exc), as_of))
-        return out
+                out[pos] = self.invalid(rid, query, str(exc), as_of)
+        nearest = self._nearest_many([std for _, std, _, _ in todo])
+        for (pos, std, rid, text), near in zip(todo, nearest, strict=True):
+            try:
+                out[pos] = self._evaluate(std, id=rid, input=text, as_of=as_of, nearest=near, unmatched_ok=True)
+            except InputError as exc:
+                out[pos] = self.invalid(rid, records[pos][1], str(exc), as_of)
+        return [r for r in out if r is not None]
+
+    def unmatched_template(self, as_of: date) -> Result:
+        """The Result every :class:`Unmatched` row of ``as_of`` stands for, with empty identity fields."""
+        if as_of not in self._templates:
+            self._templates[as_of] = Result(
+                id="", input="", status="ok", as_of=as_of,
+                verdicts={j: self._decide(j, [], as_of) for j in JURISDICTIONS},
+                registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
+            )
+        return self._templates[as_of]
+
+    def as_result(self, row: Result | Unmatched, as_of: date) -> Result:
+        """A full Result for a row of :meth:`screen_many`."""
+        if isinstance(row, Result):
+            return row
+        return self.unmatched_template(as_of).model_copy(deep=True, update={
+            "id": row.id, "input": row.input, "smiles": row.smiles, "inchikey": row.inchikey,
+            "nearest_controlled": [NearestControlled(substance=n, inchikey=k, similarity=s) for n, k, s in row.nearest],
+        })
 
     def check_structure(self, smiles: str, *, id: str, as_of: date) -> Result:
         """Evaluate a SMILES without name resolution (the screening hot path)."""
@@ -159,26 +207,42 @@ class Checker:
         return self.evaluate(standardize(parsed.mol), id=rid, input=parsed.text, as_of=as_of)
 
     def evaluate(self, std: StandardizedMol, *, id: str, input: str, as_of: date) -> Result:
-        per_jur: dict[str, list[Match]] = {j: [] for j in JURISDICTIONS}
+        row = self._evaluate(std, id=id, input=input, as_of=as_of, nearest=None, unmatched_ok=False)
+        assert isinstance(row, Result)
+        return row
+
+    def _evaluate(
+        self, std: StandardizedMol, *, id: str, input: str, as_of: date,
+        nearest: list[tuple[Substance, float]] | None, unmatched_ok: bool,
+    ) -> Result | Unmatched:
         candidates = self._registry_candidates(std)
+        class_matches = [jm for ev in self.class_evaluators for jm in ev.evaluate(std, as_of)]
+        if nearest is None:
+            nearest = self._nearest_hits(std)
+        flags: list[AnalogueFlag] | None = None
+        if not candidates and not class_matches:
+            # No ground of control anywhere: the US verdict is 'none', so the analogue flag decides
+            # whether this row is anything but the date's plain 'none' answer.
+            flags = self._analogue_flags(std, as_of, nearest)
+            if not flags and unmatched_ok:
+                key = std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
+                return Unmatched(id, input, std.smiles, key, [
+                    (sub.name, sub.inchikey or "", round(sim, 4)) for sub, sim in nearest
+                ])
+        per_jur: dict[str, list[Match]] = {j: [] for j in JURISDICTIONS}
         for sub in candidates:
             for j in JURISDICTIONS:
                 per_jur[j].extend(self._listing_matches_for(sub, j, as_of, std))
         if candidates and not std.has_stereo:
             for j in JURISDICTIONS:
                 self._settle_stereo(per_jur[j], candidates, j, as_of, std)
-        for ev in self.class_evaluators:
-            for j, m in ev.evaluate(std, as_of):
-                per_jur.setdefault(j, []).append(m)
+        for j, m in class_matches:
+            per_jur.setdefault(j, []).append(m)
         verdicts = {j: self._decide(j, per_jur[j], as_of, std) for j in JURISDICTIONS}
-        nearest = self._nearest_hits(std)
-        if self.analogue_flagger is not None and not verdicts["US"].controlled:
-            # The nearest-neighbour index holds every registry structure, a superset of the
-            # Schedule I/II substances the flag compares with: when even the nearest one is below
-            # the flag's threshold, no flag is possible and the second search is skipped.
-            threshold = getattr(self.analogue_flagger, "threshold", None)
-            if threshold is None or self.nearest <= 0 or (nearest and nearest[0][1] >= threshold):
-                verdicts["US"].possible_analogue_of = self.analogue_flagger.flag(std, as_of)
+        if not verdicts["US"].controlled:
+            verdicts["US"].possible_analogue_of = (
+                flags if flags is not None else self._analogue_flags(std, as_of, nearest)
+            )
         key = std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
         return Result(
             id=id, input=input, status="ok", smiles=std.smiles, inchikey=key, as_of=as_of,
@@ -189,6 +253,31 @@ class Checker:
             ],
             registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
         )
+
+    def _analogue_flags(
+        self, std: StandardizedMol, as_of: date, nearest: list[tuple[Substance, float]]
+    ) -> list[AnalogueFlag]:
+        """Possible-analogue flags for a structure the US does not control."""
+        if self.analogue_flagger is None:
+            return []
+        # The nearest-neighbour index holds every registry structure, a superset of the Schedule
+        # I/II substances the flag compares with: when even the nearest one is below the flag's
+        # threshold, no flag is possible and the second search is skipped.
+        threshold = getattr(self.analogue_flagger, "threshold", None)
+        if threshold is not None and self.nearest > 0 and not (nearest and nearest[0][1] >= threshold):
+            return []
+        return self.analogue_flagger.flag(std, as_of)
+
+    def _nearest_many(self, stds: Sequence[StandardizedMol]) -> list[list[tuple[Substance, float]]]:
+        """``_nearest_hits`` for a batch, in one vectorised search."""
+        if self.nearest <= 0 or not stds:
+            return [[] for _ in stds]
+        index, subs = nearest_index(self.registry)
+        vectors = index.query_vectors([std.mol for std in stds])
+        key = ("_fp", index.radius, index.bits)
+        for std, vec in zip(stds, vectors, strict=True):
+            std.__dict__[key] = vec  # type: ignore[index]  # shared with the analogue flag's search
+        return [[(subs[h.index], h.similarity) for h in hits] for hits in index.top_k_many(vectors, self.nearest)]
 
     def _nearest_hits(self, std: StandardizedMol) -> list[tuple[Substance, float]]:
         """The registry substances most similar to ``std`` (exact Tanimoto on Morgan fingerprints)."""

@@ -64,3 +64,37 @@ def test_bare_kernel_equals_similarities_in_index_order(index: FingerprintIndex)
     mol = Chem.MolFromSmiles("CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1")
     raw = index.kernel(index.query_vector(mol))
     assert np.array_equal(raw, index.similarities(mol)[index._order])
+
+
+def test_top_k_many_equals_one_query_at_a_time(index: FingerprintIndex) -> None:
+    queries = [Chem.MolFromSmiles(s) for s in QUERIES + SMILES]
+    vectors = index.query_vectors(queries)
+    assert np.array_equal(vectors, np.vstack([index.query_vector(m) for m in queries]))
+    for k in (1, 3, 9, 100):  # 9 and 100 take the partition branch
+        many = index.top_k_many(vectors, k)
+        assert many == [index.top_k(m, k) for m in queries]
+        for m, hits in zip(queries, many, strict=True):
+            ref = rdkit_similarities(m, SMILES)
+            best = sorted(range(len(SMILES)), key=lambda i: (-ref[i], f"s{i}"))[:k]
+            assert [(h.name, h.similarity) for h in hits] == [(f"s{i}", ref[i]) for i in best]
+    assert index.top_k_many(vectors[:0], 3) == []
+    assert index.top_k_many(vectors, 0) == [[] for _ in queries]
+
+
+def test_ties_at_the_kth_place_are_broken_by_name() -> None:
+    # three identical structures under different names: whichever the partition leaves first,
+    # the first two by name are reported
+    idx = FingerprintIndex([("c", "CCO"), ("a", "CCO"), ("b", "CCO"), ("d", "c1ccccc1")])
+    mol = Chem.MolFromSmiles("CCO")
+    assert [h.name for h in idx.top_k(mol, 2)] == ["a", "b"]
+    assert [[h.name for h in hits] for hits in idx.top_k_many(idx.query_vectors([mol, mol]), 2)] == [["a", "b"]] * 2
+
+
+def test_top_k_many_in_blocks_equals_one_call(index: FingerprintIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    import analogwatch.chem.similarity as sim
+
+    vectors = index.query_vectors([Chem.MolFromSmiles(s) for s in QUERIES + SMILES])
+    whole = index.top_k_many(vectors, 3)
+    monkeypatch.setattr(sim, "_QUERIES_PER_CALL", 2)
+    monkeypatch.setattr(sim, "_QUERIES_PER_PASS", 3)
+    assert index.top_k_many(vectors, 3) == whole

@@ -88,11 +88,11 @@ class _CrashingChecker(Checker):
         self.calls = 0
         self.fail_on = fail_on
 
-    def check_many(self, records, *, as_of):  # type: ignore[no-untyped-def]
+    def screen_many(self, records, *, as_of):  # type: ignore[no-untyped-def]
         self.calls += 1
         if self.calls == self.fail_on:
             raise _Crash("killed")
-        return super().check_many(records, as_of=as_of)
+        return super().screen_many(records, as_of=as_of)
 
 
 def test_resume_after_interruption_redoes_only_missing_chunks(tmp_path: Path, src: Path, mini_registry) -> None:  # type: ignore[no-untyped-def]

@@ -88,3 +88,43 @@ def test_nearest_neighbour_bound_never_drops_an_analogue_flag() -> None:
         b = without.check(q, as_of=when).verdicts
         if a:
             assert a["US"].possible_analogue_of == b["US"].possible_analogue_of, q
+
+
+def test_unmatched_rows_serialise_like_full_results() -> None:
+    """screen_many answers most structures with a light Unmatched row written from a template; in
+    every output format the bytes equal those of the full Result the one-at-a-time path builds."""
+    import csv
+    import io
+
+    import pyarrow.parquet as pq
+
+    from analogwatch.checker import Unmatched
+    from analogwatch.screen.chunks import Chunk, process_chunk
+    from analogwatch.verdicts import FLAT_COLUMNS
+
+    reg = default_registry()
+    checker = Checker(reg, use_opsin=False)
+    when = date(2025, 7, 1)
+    texts = SAMPLES + [
+        "CCCCCn1cc(C(=O)NC(Cc2ccccc2)C(N)=O)c2ccccc21", "CC(C)Cc1ccc(C(C)C(=O)O)cc1", "not a smiles",
+        "fentanyl", "O=C(O)c1ccccc1O", "CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1C#N", "Cc1ccc(C(=O)c2cn(C)c(C)c2)cc1",
+    ]
+    records = [(f"r{i}", t) for i, t in enumerate(texts)]
+    rows = checker.screen_many(records, as_of=when)
+    assert any(isinstance(r, Unmatched) for r in rows) and not all(isinstance(r, Unmatched) for r in rows)
+    one_by_one = [checker.check(t, id=i, as_of=when) for i, t in records]
+    assert [checker.as_result(r, when).model_dump() for r in rows] == [r.model_dump() for r in one_by_one]
+    chunk = Chunk(0, [i for i, _ in records], texts, [None] * len(texts))
+    prov = {"analogwatch_version": "test"}
+    got = process_chunk(checker, chunk, "jsonl", when, prov).data.decode()
+    assert got == "".join(r.model_dump_json() + "\n" for r in one_by_one)
+    got_csv = list(csv.DictReader(io.StringIO(process_chunk(checker, chunk, "csv", when, prov).data.decode()),
+                                  fieldnames=FLAT_COLUMNS))
+    assert got_csv == [{k: str(v) for k, v in r.flat().items()} for r in one_by_one]
+    table = pq.read_table(io.BytesIO(process_chunk(checker, chunk, "parquet", when, prov).data))
+    assert table.drop_columns(["verdicts_json"]).to_pylist() == [r.flat() for r in one_by_one]
+    import json
+
+    assert [json.loads(v) for v in table.column("verdicts_json").to_pylist()] == [
+        {j: v.model_dump(mode="json") for j, v in r.verdicts.items()} for r in one_by_one
+    ]

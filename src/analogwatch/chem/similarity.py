@@ -94,6 +94,17 @@ class FingerprintIndex:
         # The generator's numpy output packs in one step (no intermediate bit-vector object).
         return np.packbits(self._gen.GetFingerprintAsNumPy(mol), bitorder="little").view(np.uint64)
 
+    def query_vectors(self, mols: Sequence[Chem.Mol]) -> np.ndarray:
+        """Packed query vectors of many molecules at once (one row each): the fingerprints are
+        generated in one call and packed in one numpy pass."""
+        words = self.bits // 64
+        if not mols:
+            return np.zeros((0, words), dtype=np.uint64)
+        fps = self._gen.GetFingerprints(list(mols), numThreads=1)
+        text = "".join(fp.ToBitString() for fp in fps).encode("ascii")
+        bits = np.frombuffer(text, dtype=np.uint8).reshape(len(fps), self.bits) - ord("0")
+        return np.packbits(bits, axis=1, bitorder="little").view(np.uint64).reshape(len(fps), words)
+
     def vector_for(self, holder: Any) -> np.ndarray:
         """The query vector of ``holder.mol``, computed once per holder (e.g. a StandardizedMol shared
         by the nearest-neighbour search and the analogue flag)."""
@@ -167,10 +178,68 @@ class FingerprintIndex:
         if k <= 0 or not self.names:
             return []
         sims = self._scores(self.query_vector(mol) if vector is None else vector, 0, len(self.names))
-        k = min(k, len(sims))
-        idx = np.argpartition(-sims, k - 1)[:k]
-        hits = [Hit(int(self._order[i]), self.names[self._order[i]], float(sims[i])) for i in idx]
-        return sorted(hits, key=lambda h: (-h.similarity, h.name))
+        return self.top_k_many_scores(sims[None, :], k)[0]
+
+    def top_k_many_scores(self, sims: np.ndarray, k: int) -> list[list[Hit]]:
+        """The ``k`` best of each row of scores (internal order), best first, ties by name: every
+        structure tied with the k-th score is considered, so the choice never depends on the
+        order numpy's partition happens to leave."""
+        k = min(k, sims.shape[1])
+        rows_all = np.arange(len(sims))
+        if k <= _ARGMAX_K:
+            # k argmax passes: several times faster than a partition for the few neighbours reported
+            left = sims.copy()
+            for _ in range(k):
+                col = left.argmax(axis=1)
+                kth = left[rows_all, col]
+                left[rows_all, col] = -1.0
+        else:
+            best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            kth = np.take_along_axis(sims, best, axis=1).min(axis=1)
+        rows, cols = np.nonzero(sims >= kth[:, None])
+        bounds = np.searchsorted(rows, np.arange(len(sims) + 1))
+        out = []
+        for r in range(len(sims)):
+            hits = [Hit(int(self._order[c]), self.names[self._order[c]], float(sims[r, c]))
+                    for c in cols[bounds[r]:bounds[r + 1]]]
+            hits.sort(key=lambda h: (-h.similarity, h.name))
+            out.append(hits[:k])
+        return out
+
+
+    def top_k_many(self, vectors: np.ndarray, k: int) -> list[list[Hit]]:
+        """``top_k`` for many packed query vectors (rows of ``vectors``) in a few numpy passes: the
+        same exact scores and order as one ``top_k`` call per row."""
+        n = len(vectors)
+        if k <= 0 or not self.names or n == 0:
+            return [[] for _ in range(n)]
+        if n > _QUERIES_PER_CALL:  # bounded memory: the score matrix is n x len(index)
+            return [hits for i in range(0, n, _QUERIES_PER_CALL)
+                    for hits in self.top_k_many(vectors[i:i + _QUERIES_PER_CALL], k)]
+        words = self._fps.shape[1]
+        qc = np.bitwise_count(vectors).sum(axis=1).astype(np.int64)
+        common = np.empty((n, len(self.names)), dtype=np.float32)
+        ones = np.ones(words, dtype=np.float32)
+        # A few queries at a time against the whole index: the working set stays in cache.
+        for i in range(0, n, _QUERIES_PER_PASS):
+            q = vectors[i:i + _QUERIES_PER_PASS]
+            both = np.bitwise_and(q[:, None, :], self._fps[None, :, :])
+            counts = np.bitwise_count(both).astype(np.float32)
+            np.matmul(counts, ones, out=common[i:i + len(q)])
+        union = (qc[:, None] + self._counts[None, :]).astype(np.float64)
+        union -= common
+        np.maximum(union, 1.0, out=union)
+        return self.top_k_many_scores(common / union, k)
+
+
+#: up to this many neighbours, ``top_k_many_scores`` selects them by repeated argmax
+_ARGMAX_K = 8
+
+#: queries scored together by one ``top_k_many`` call
+_QUERIES_PER_CALL = 2048
+
+#: query rows per pass of ``top_k_many``
+_QUERIES_PER_PASS = 8
 
 
 def rdkit_similarities(mol: Chem.Mol, smiles: Sequence[str], radius: int = DEFAULT_RADIUS,

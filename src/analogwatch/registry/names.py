@@ -16,6 +16,8 @@ def normalize_name(name: str) -> str:
 
     Letters of other scripts (Chinese names) are kept."""
     s = name.strip().casefold()
+    if s.isascii():
+        return _NON_WORD.sub("", s)  # no Greek letters or accents to fold
     for g, latin in GREEK.items():
         s = s.replace(g, latin)
     s = unicodedata.normalize("NFKD", s)

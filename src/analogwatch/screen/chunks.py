@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from analogwatch.checker import Checker
+from analogwatch.checker import Checker, Unmatched
 from analogwatch.errors import InputError
 from analogwatch.screen.readers import Record
 from analogwatch.verdicts import FLAT_COLUMNS, Result
@@ -76,31 +76,49 @@ def chunked(records: Iterable[Record], size: int) -> Iterator[Chunk]:
         yield Chunk(index, ids, texts, errors)
 
 
-def _serialise(results: list[Result], fmt: str, provenance: dict[str, str]) -> bytes:
+def _nearest_text(nearest: list[tuple[str, str, float]]) -> str:
+    return ";".join(f"{name} ({sim:.2f})" for name, _, sim in nearest)
+
+
+def _serialise(rows: list[Result | Unmatched], checker: Checker, as_of: date, fmt: str,
+               provenance: dict[str, str]) -> bytes:
+    """One chunk's rows as bytes of ``fmt``. An Unmatched row is written from the date's template
+    (the same bytes a full Result would give, without building one)."""
     if fmt == "jsonl":
-        return "".join(r.model_dump_json() + "\n" for r in results).encode("utf-8")
+        return "".join(checker.as_result(r, as_of).model_dump_json() + "\n" for r in rows).encode("utf-8")
+    template = checker.unmatched_template(as_of)
+    base = template.flat()
+    flat_rows: list[dict[str, Any]] = []
+    for r in rows:
+        if isinstance(r, Result):
+            flat_rows.append(r.flat())
+            continue
+        row = dict(base)
+        row["id"], row["input"], row["smiles"] = r.id, r.input, r.smiles
+        row["inchikey"] = r.inchikey or ""
+        row["nearest_controlled"] = _nearest_text(r.nearest)
+        flat_rows.append(row)
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=FLAT_COLUMNS, lineterminator="\n")
-        for r in results:
-            w.writerow(r.flat())
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerows([row[c] for c in FLAT_COLUMNS] for row in flat_rows)
         return buf.getvalue().encode("utf-8")
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows: list[dict[str, Any]] = []
-        for r in results:
-            row = r.flat()
-            row["verdicts_json"] = json.dumps(
-                {j: v.model_dump(mode="json") for j, v in r.verdicts.items()}, ensure_ascii=False
-            )
-            rows.append(row)
-        table = pa.Table.from_pylist(rows, schema=parquet_schema(provenance))
+        base_json = _verdicts_json(template)
+        columns = {c: [row[c] for row in flat_rows] for c in FLAT_COLUMNS}
+        columns["verdicts_json"] = [base_json if isinstance(r, Unmatched) else _verdicts_json(r) for r in rows]
+        table = pa.Table.from_pydict(columns, schema=parquet_schema(provenance))
         sink = io.BytesIO()
         pq.write_table(table, sink)
         return sink.getvalue()
     raise ValueError(f"unknown output format {fmt!r}")
+
+
+def _verdicts_json(result: Result) -> str:
+    return json.dumps({j: v.model_dump(mode="json") for j, v in result.verdicts.items()}, ensure_ascii=False)
 
 
 def parquet_schema(provenance: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -113,14 +131,14 @@ def parquet_schema(provenance: dict[str, str]):  # type: ignore[no-untyped-def]
 def process_chunk(checker: Checker, chunk: Chunk, fmt: str, as_of: date, provenance: dict[str, str]) -> ChunkOutcome:
     """Check one chunk and serialise it: the unit of work of every engine."""
     good = [(i, t) for i, t, e in zip(chunk.ids, chunk.texts, chunk.errors, strict=True) if e is None]
-    checked = iter(checker.check_many(good, as_of=as_of))
-    results = [
+    checked = iter(checker.screen_many(good, as_of=as_of))
+    rows = [
         checker.invalid(i, t, e, as_of) if e is not None else next(checked)
         for i, t, e in zip(chunk.ids, chunk.texts, chunk.errors, strict=True)
     ]
-    invalid = sum(r.status == "invalid" for r in results)
-    controlled = sum(1 for r in results if any(v.controlled for v in r.verdicts.values()))
-    return ChunkOutcome(chunk.index, _serialise(results, fmt, provenance), len(results), invalid, controlled)
+    invalid = sum(1 for r in rows if isinstance(r, Result) and r.status == "invalid")
+    controlled = sum(1 for r in rows if isinstance(r, Result) and any(v.controlled for v in r.verdicts.values()))
+    return ChunkOutcome(chunk.index, _serialise(rows, checker, as_of, fmt, provenance), len(rows), invalid, controlled)
 
 
 class PartStore:
