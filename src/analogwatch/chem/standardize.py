@@ -94,8 +94,9 @@ def _needs_cleanup(mol: Chem.Mol) -> bool:
 #: atoms that Cleanup may rewrite: any charge; elements other than H B C N O F Si S Cl Se Br I
 #: (phosphorus, arsenic and metals always take the full recipe); uncharged groups drawn with
 #: tetra- or pentavalent nitrogen (nitro, N-oxides, azides, diazo) or S=O sulfoxides.
+#: (one atom query without recursion: it is tested against every screened structure)
 _NEEDS_CLEANUP = Chem.MolFromSmarts(
-    "[$([*+]),$([*-]),!#1&!#5&!#6&!#7&!#8&!#9&!#14&!#16&!#17&!#34&!#35&!#53,$([#7;v4,v5]),$([#16;v4])]"
+    "[!+0,!#1&!#5&!#6&!#7&!#8&!#9&!#14&!#16&!#17&!#34&!#35&!#53,#7&v4,#7&v5,#16&v4]"
 )
 
 

@@ -78,11 +78,20 @@ class Definition:
     def id(self) -> str:
         return self.spec.id
 
-    def read(self, mol: Chem.Mol) -> Reading | None:
+    def read(self, mol: Chem.Mol, cores: dict[str, bool] | None = None) -> Reading | None:
+        """The best reading of ``mol``, or None when no scaffold's core is found. ``cores`` shares
+        core-search results between definitions drawn on the same core (the US and Chinese
+        fentanyl cores are the same) for one molecule."""
         ctx: MolContext | None = None
         per: list[ScaffoldReading] = []
         for sc in self.scaffolds:
-            if not mol.HasSubstructMatch(sc.query):
+            if cores is None:
+                found = mol.HasSubstructMatch(sc.query)
+            elif (found_before := cores.get(sc.spec.core)) is not None:
+                found = found_before
+            else:
+                found = cores[sc.spec.core] = mol.HasSubstructMatch(sc.query)
+            if not found:
                 continue  # the prefilter: most molecules stop here, in microseconds
             ctx = ctx or MolContext(mol)
             got = sc.read(mol, ctx, limit=1)
@@ -141,8 +150,9 @@ class ClassDefinitionEvaluator:
 
     def readings(self, mol: Chem.Mol) -> list[Reading]:
         out = []
+        cores: dict[str, bool] = {}
         for d in self.definitions:
-            r = d.read(mol)
+            r = d.read(mol, cores)
             if r is not None:
                 out.append(r)
         return out
@@ -159,8 +169,9 @@ class ClassDefinitionEvaluator:
 
     def evaluate(self, std: StandardizedMol, as_of: date) -> list[tuple[str, Match]]:
         out: list[tuple[str, Match]] = []
+        cores: dict[str, bool] = {}
         for d in self.definitions:
-            r = d.read(std.mol)
+            r = d.read(std.mol, cores)
             if r is None:
                 continue
             m = self.match_for(d, r.best, std, as_of)
