@@ -11,6 +11,7 @@ combination of both: rule files decide what such a combination is worth).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -571,6 +572,17 @@ def describe_as(cls: Classification, spec: KindSpec) -> str:
 
 # -- names and signatures --------------------------------------------------------------------------
 
+class _FragmentMemo(threading.local):
+    """Fragments already written for the molecule being read (per thread): readings of several
+    mappings and scaffolds of one molecule ask for the same fragments again."""
+
+    mol: Chem.Mol | None = None
+    answers: dict[tuple[frozenset[int], tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], str]
+
+
+_memo = _FragmentMemo()
+
+
 def fragment_smiles(mol: Chem.Mol, keep: Iterable[int], dummies: dict[int, int] | None = None,
                     labels: dict[int, int] | None = None) -> str:
     """Canonical SMILES of the atoms ``keep`` with ``dummies`` (atom -> map number, 0 for none)
@@ -580,6 +592,16 @@ def fragment_smiles(mol: Chem.Mol, keep: Iterable[int], dummies: dict[int, int] 
     labelled core atoms, whose hydrogens follow from the substituents the fragment already shows."""
     dummies = dummies or {}
     labels = labels or {}
+    key = (frozenset(keep), tuple(sorted(dummies.items())), tuple(sorted(labels.items())))
+    if _memo.mol is not mol:  # the memo holds the molecule itself, so its identity cannot be reused
+        _memo.mol, _memo.answers = mol, {}
+    smiles = _memo.answers.get(key)
+    if smiles is None:
+        smiles = _memo.answers[key] = _fragment_smiles(mol, key[0], dummies, labels)
+    return smiles
+
+
+def _fragment_smiles(mol: Chem.Mol, keep: Iterable[int], dummies: dict[int, int], labels: dict[int, int]) -> str:
     atoms = sorted(set(keep) | set(dummies))
     em = Chem.RWMol()
     new: dict[int, int] = {}
