@@ -145,3 +145,102 @@ def test_title_amount_supports_an_ambiguous_word_of_the_description(extractor):
 def test_brands_of_combination_products_name_the_controlled_ingredient(extractor):
     rec = listing(extractor, "10/325mg Hydrocodone/Acetaminophen (Vicodin) - 30 Pills")
     assert [s.name for s in rec.substances] == ["Hydrocodone"]
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "dose"),
+    [
+        ("Xenical 120mg (Orlistat) 100 Tab", ["Orlistat"], 120),
+        ("Celexa (Citalopram) 20mg x 10 Pills", ["Citalopram"], 20),
+        ("Subotex, Suboxone, Seconal Sodium, Hytrin, Celexa", ["Buprenorphine", "Terazosin", "Citalopram"], None),
+        ("Special offer - 15 X ENANJECT 5ml - original EUROCHEM", ["Testosterone"], None),
+        ("Iktorivil 2mg Roche x 25", ["Clonazepam"], 2),
+        ("Larpose 2mg - 300Pills", ["Lorazepam"], 2),
+        ("Fempro 2.5mg", ["Letrozole"], 2.5),  # a maker's product name is dosed like a brand
+        ("Abilify 5mg.", ["Aripiprazole"], 5),
+        ("Buy Dexedrine 5mg , 500Pills Online", ["Dexamfetamine"], 5),
+        ("Effexor(venlafaxine)75mg x 30", ["Venlafaxine"], 75),
+        ("Robaxin (Methocarbamol) 750mg x 20", ["Methocarbamol"], 750),
+    ],
+)
+def test_brands_of_medicines_sold_on_markets(extractor, title, names, dose):
+    rec = listing(extractor, title, category="Drugs/Prescription")
+    assert [s.name for s in rec.substances] == names
+    assert rec.unit_dose_mg == dose
+
+
+def test_medicines_outside_the_registry_carry_their_structure(extractor):
+    (s,) = listing(extractor, "Xenical 120mg (Orlistat) 100 Tab").substances
+    assert s.inchikey == "AHLBNYSZXLDEJQ-FWEHEUNISA-N" and not s.in_registry
+    (s,) = listing(extractor, "Celexa 40mg.").substances
+    assert s.inchikey == "WSEQXVZVJXJVFP-UHFFFAOYSA-N"
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "description", "names"),
+    [
+        # a firearms listing without a category: the description names "iwi Tavor" among rifles
+        ("BEST GL0Ck", "", "Buy Bren 2 Ms Online , WI TAVOR , FN SCAR, m4 carbine, Beretta M9 , iwi Tavor, "
+         "Glock 17, Glock 19, Walther ppk", []),
+        ("GL0CK 17 Gen5 9mm hand Pistol", "", "Tavor 2.5mg also available", []),  # a weapon title
+        ("IWI Tavor X95", "", "", []),
+        ("IWI TAVOR", "Drugs/Benzos", "", []),  # a model beside its maker is no substance
+        ("Tavor 2.5mg x 20", "Drugs/Benzos", "", ["Lorazepam"]),
+        ("Tavor 1mg x 10", "Weapons/Lethal firearms", "", []),  # a non-drug category offers nothing
+        ("Xanax 2mg x 10", "", "no guns here, pistols neither", ["Alprazolam"]),  # the title's name stands
+    ],
+)
+def test_brands_beside_weapons_are_no_substance(extractor, title, category, description, names):
+    rec = listing(extractor, title, category=category, description=description)
+    assert [s.name for s in rec.substances] == names
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "names"),
+    [
+        ("NaGHB powder form - 100g", "Drugs/Dissociatives", ["GHB"]),
+        ("100ml Na-GHB", "Drugs/Other", ["GHB"]),  # the salt symbol is no code fragment ("4-CL-PVP")
+        ("K-GHB 50g", "", ["GHB"]),
+        ("4-CL-PVP 10g", "", ["4-Cl-PVP"]),
+    ],
+)
+def test_sodium_and_potassium_salts(extractor, title, category, names):
+    rec = listing(extractor, title, category=category)
+    assert [s.name for s in rec.substances] == names
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "names"),
+    [
+        ("Acetone 1L", "Drugs/Stimulants/Cocaine", ["Acetone"]),  # the solvent is the product
+        ("nail polish remover with acetone", "", []),
+        ("French Seller 1Gr Ultra clean Acetone washed cocaine", "Drugs/Stimulants/Cocaine", ["Cocaine"]),
+        ("250g Benzocaine", "Drugs/Other", ["Benzocaine"]),
+        ("Benzocaine cutting agent 500g", "Drugs/Other", ["Benzocaine"]),
+        ("1 Gram of Social Cocaine has 20% Benzocaine cut with it.", "Drugs/Stimulants/Cocaine", ["Cocaine"]),
+        ("1 OZ of social cocaine cut with 20% Benzocaine", "Drugs/Stimulants/Cocaine", ["Cocaine"]),
+        ("1 Gram of social Cocaine 30% Benzocaine cut", "Drugs/Stimulants/Cocaine", ["Cocaine"]),
+        ("Peruvian cocaine 1g, no levamisole", "", ["Cocaine"]),
+        ("Levamisole 100g", "Drugs/Other", ["Levamisole"]),
+        ("Mannitol 1kg - baby laxative", "Drugs/Other", ["Mannitol"]),
+        ("Inositol 500g", "Drugs/Other", ["Inositol"]),
+        ("Lidoderm (Lidocaine) Patches", "Drugs/Prescription", ["Lidocaine"]),  # a medicine's brand
+    ],
+)
+def test_cutting_agents_and_solvents_sold_as_such(extractor, title, category, names):
+    rec = listing(extractor, title, category=category)
+    assert [s.name for s in rec.substances] == names
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "names"),
+    [
+        ("Niqua Hotel Booking", "Drugs/Cannabis/Hash", []),  # a service, not the category's substance
+        ("Top Quality Vape Carts (10carts = $180)", "", ["Cannabis"]),
+        ("Australian Buds / Weed", "Drugs/Cannabis", ["Cannabis"]),  # "Australian" is no misspelt brand
+        ("Abilify 10mg - the ability to focus", "Drugs/Prescription", ["Aripiprazole"]),
+    ],
+)
+def test_services_vape_carts_and_ordinary_words(extractor, title, category, names):
+    rec = listing(extractor, title, category=category)
+    assert [s.name for s in rec.substances] == names

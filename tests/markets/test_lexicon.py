@@ -71,3 +71,40 @@ def test_slang_file_is_read_at_run_time(tmp_path: Path, mini_registry):
     term = voc.index["cheeba"]
     assert term.kind == "slang" and term.context and "cannabis" in term.context_words
     assert "spice" not in voc.index  # a class that names no substance
+
+
+def test_market_vocabulary_wins_over_registry_synonyms_but_not_preferred_names(tmp_path: Path):
+    """A legal list may file a brand under a related substance (the registry once listed
+    "Dexedrine" under racemic amfetamine): the market vocabulary's reading of a registry synonym
+    wins; a registry preferred name ("Mitragynine", the alkaloid) keeps the registry's reading."""
+    from analogwatch.registry import load_registry
+    from tests.conftest import MINI_FILES, write_mini_registry
+
+    files = dict(MINI_FILES)
+    files["us2.csv"] = MINI_FILES["us2.csv"] + (
+        "1100,Amfetamine,amphetamine;Dexedrine;Adderall,,300-62-9,CC(N)Cc1ccccc1,"
+        "KWTSXDURSIMDCE-UHFFFAOYSA-N,,,,,21 CFR 1308.12(d)(1),,,\n"
+    )
+    files["us1.csv"] = MINI_FILES["us1.csv"] + "9998,Mitragynine,,,,,,alkaloid drawn nowhere (test),,,,Test,,,\n"
+    reg = load_registry(write_mini_registry(tmp_path, files))
+    voc = Vocabulary.build(reg)
+    assert voc.index["dexedrine"].name == "Dexamfetamine"  # market vocabulary over a registry synonym
+    assert voc.index["dexedrine"].kind == "lexicon"
+    assert voc.index["adderall"].name == "Amfetamine"  # both agree: the registry substance
+    assert voc.index["mitragynine"].name == "Mitragynine"  # a registry preferred name stays
+    assert voc.index["kratom"].name == "Kratom"
+
+
+def test_sodium_and_potassium_salt_symbols_glued_to_a_name(mini_registry):
+    voc = Vocabulary.build(mini_registry)
+    (hit,) = voc.scan("NaGHB powder form - 100g")
+    assert hit.term.name == "GHB" and hit.matched_text == "GHB"
+    assert [h.term.name for h in voc.scan("KGHB 50g")] == ["GHB"]
+    assert voc.scan("NaCl 100g") == [] and voc.scan("Nachos") == []
+
+
+def test_cutting_agents_are_marked_as_products_only(mini_registry):
+    voc = Vocabulary.build(mini_registry)
+    assert voc.index["acetone"].product and voc.index["benzocaine"].product
+    assert not voc.index["lidoderm"].product  # a brand of a medicine is no cutting agent
+    assert not voc.index["caffeine"].product

@@ -134,3 +134,32 @@ def test_a_structure_outside_the_registry_is_judged_by_the_class_definitions(reg
     assert after.in_registry is False and after.inchikey == "XBSWUIWDRFCAGZ-UHFFFAOYSA-N"
     assert not before.verdicts["CN"].controlled
     assert after.verdicts["CN"].controlled and after.verdicts["CN"].basis == "class"
+
+
+@pytest.mark.parametrize(
+    ("name", "inchikey"),
+    [
+        # medicines sold on markets, drawn from their INN chemical names; InChIKeys as published
+        # for the substances (PubChem), so a wrong locant or stereodescriptor shows here
+        ("Orlistat", "AHLBNYSZXLDEJQ-FWEHEUNISA-N"),
+        ("Citalopram", "WSEQXVZVJXJVFP-UHFFFAOYSA-N"),
+        ("Escitalopram", "WSEQXVZVJXJVFP-FQEVSTJZSA-N"),
+        ("Paroxetine", "AHOUBRCZNHFOSL-YOEHRIQHSA-N"),
+        ("Terazosin", "VCKUSRYTPJJLNI-UHFFFAOYSA-N"),
+        ("Atomoxetine", "VHGCDTVCOLNTBX-QGZVFWFLSA-N"),
+        ("Cabergoline", "KORNTPPJEAJQIU-KJXAQDMKSA-N"),
+        ("Mannitol", "FBPFZTCFMRRESA-KVTDHHQDSA-N"),
+    ],
+)
+def test_medicines_have_their_published_structure(name, inchikey):
+    (entry,) = [e for e in nps_data().entries if e.name == name]
+    st = structure_of(entry)
+    assert st is not None and st.inchikey == inchikey
+
+
+def test_brands_of_medicines_outside_the_registry_resolve_to_their_structure(registry):
+    voc = Vocabulary.build(registry)
+    for brand, name in (("Xenical", "Orlistat"), ("Celexa", "Citalopram"), ("Hytrin", "Terazosin"),
+                        ("Strattera", "Atomoxetine"), ("Enanject", "Testosterone")):
+        term = voc.index[normalize_name(brand)]
+        assert term.name == name and (term.inchikey or term.substance_id), brand

@@ -49,9 +49,25 @@ _COMPARED_AFTER = re.compile(
 )
 #: a short name glued to a code fragment: "PVP" in "4-CL-PVP" is another substance
 _CODE_FRAGMENT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,3}-$")
+#: ...but the symbol of a sodium or potassium salt is no code: "Na-GHB", "K-GHB" are GHB
+_SALT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?:Na|NA|K)-$")
+#: a cutting agent or solvent named as what a drug is cut or washed with, or is free of:
+#: "cut with 20% Benzocaine", "30% Benzocaine cut", "Acetone washed cocaine", "no levamisole"
+_AS_CUT_BEFORE = re.compile(
+    r"(?:\bcut\b|\bwashed\b|\bmixed\s+with\b|\bcontains?\b|\bcontaining\b|\bno\b|\bwithout\b|\bfree\s+of\b|"
+    r"\btested\s+for\b)[^,;|()]{0,16}$",
+    re.I,
+)
+_AS_CUT_AFTER = re.compile(r"^[\s)%-]{0,3}(?:cut\b|washed\b|free\b|tested\b)", re.I)
+#: a volume or a container beside a solvent or cutting agent sold as such: "Acetone 1L"
+_NEAR_CONTAINER = re.compile(
+    r"\d\s*(?:l|ml|cl|litres?|liters?|gal|gallons?)\b|\b(?:bottles?|jars?|drums?|cans?|canisters?|containers?|"
+    r"litres?|liters?|gallons?)\b",
+    re.I,
+)
 #: titles that sell a service around a listing, not a substance ("Tracked shipping")
 _SERVICE_TITLE = re.compile(
-    r"\b(?:shipping|postage|tracked|tracking|reship|insurance|escrow\s+listing|custom\s+listing)\b", re.I
+    r"\b(?:shipping|postage|tracked|tracking|reship|insurance|escrow\s+listing|custom\s+listing|booking)\b", re.I
 )
 #: instructions for making a substance, whatever the category ("MAKE LSD IN YOUR OWN KITCHEN")
 _INSTRUCTIONS = re.compile(
@@ -82,8 +98,34 @@ def _dosed(text: str, h: Hit) -> bool:
                 or re.match(rf"\W{{0,3}}\d+(?:[.,]\d+)?\s*{unit}\b", text[h.end:h.end + 16], re.I))
 
 
+def _sold_as_product(text: str, h: Hit, hits: list[Hit]) -> bool:
+    """A cutting agent or solvent is an offer only as the product itself: with a quantity or a
+    container beside it, before the next name or after the previous one ("250g Benzocaine",
+    "Acetone 1L"), and not named as the cut ("cut with 20% Benzocaine", "Acetone washed cocaine")."""
+    if h.start < 0:
+        return True
+    prev_end = max([o.end for o in hits if o.end <= h.start] + [max(0, h.start - NEAR_CHARS)])
+    next_start = min([o.start for o in hits if o.start >= h.end] + [h.end + NEAR_CHARS])
+    before, after = text[prev_end:h.start], text[h.end:next_start]
+    others = any(o.term.name != h.term.name and not o.term.product for o in hits)
+    if _AS_CUT_BEFORE.search(before) or _AS_CUT_AFTER.search(after) or (others and re.search(r"%\s*$", before)):
+        return False
+    return any(p.search(part) for p in (_NEAR_QUANTITY, _NEAR_CONTAINER) for part in (before, after))
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9-]+", text.lower()))
+
+
+def _weapon_words(text: str) -> set[str]:
+    """The words of ``text`` that name a weapon or a weapon maker (categories.yaml ``weapons``)."""
+    return set(re.findall(r"[a-z0-9]+", text.lower())) & categories().weapons
+
+
+def _beside_weapon(before: str, after: str) -> bool:
+    """The word just before or just after a name is a weapon or a weapon maker."""
+    beside = re.findall(r"[a-z0-9]+", before[-24:].lower())[-1:] + re.findall(r"[a-z0-9]+", after[:24].lower())[:1]
+    return bool(set(beside) & categories().weapons)
 
 
 def _category_has(category: str, vocab: frozenset[str]) -> bool:
@@ -190,8 +232,13 @@ class Extractor:
         if (_NOT_A_SUBSTANCE_TITLE.search(title) and not drug_category) or _INSTRUCTIONS.search(title):
             out.notes.append("the title offers information, not a substance")
             return out
+        if not drug_category and _weapon_words(title):
+            out.notes.append("the title offers a weapon, not a substance")
+            return out
         hits = self._accepted(title, category, drug_category)
-        if not hits and description:
+        # a description of weapons ("iwi Tavor, Glock 17, Beretta 9mm") names no substance offered
+        weapons = not drug_category and len(_weapon_words(description)) >= 2
+        if not hits and description and not weapons:
             desc = self._accepted(
                 description, category, drug_category, quantity_context=parse_quantity(title) != Quantity()
             )
@@ -258,6 +305,7 @@ class Extractor:
                 hits.append(Hit(term, chunk, m.start(), m.end()))
         hits.sort(key=lambda h: h.start)
         hits = [h for h in hits if not self._not_offered(text, h)]
+        hits = [h for h in hits if not h.term.product or _sold_as_product(text, h, hits)]
         definite = [h for h in hits if not h.term.context]
         category_names = self._category_substances(category)
         kept: list[Hit] = []
@@ -293,7 +341,10 @@ class Extractor:
         before, after = text[: h.start], text[h.end:]
         if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(after):
             return True
-        return len(h.matched_text) <= 5 and bool(_CODE_FRAGMENT_BEFORE.search(before))
+        if _beside_weapon(before, after):
+            return True  # a model beside its maker or kind: "IWI TAVOR", "Tavor rifle"
+        return (len(h.matched_text) <= 5 and bool(_CODE_FRAGMENT_BEFORE.search(before))
+                and not _SALT_BEFORE.search(before))
 
     def _category_substances(self, category: str) -> set[str]:
         cats = categories()

@@ -3,7 +3,10 @@
 Five sources, in order of trust:
   1. the registry: preferred names, synonyms and systematic names of every listed substance;
   2. the market vocabulary (data/market_names.yaml): brands, INN spellings, code names and market
-     terms, each mapped to a registry preferred name, with its source;
+     terms, each mapped to a registry preferred name, with its source. Where the two disagree
+     about a word, the registry's preferred and systematic names win and the market vocabulary
+     wins over registry synonyms (legal lists file brands and preparations under a related
+     substance: "Dexedrine" under racemic amfetamine);
   3. the NPS and medicine vocabulary (data/nps_names.yaml, analogwatch.markets.nps): substances
      the registry does not hold, and code-name families, each with a structure drawn by OPSIN from
      its systematic name; a structure the registry holds resolves to that registry substance,
@@ -26,6 +29,7 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from analogwatch.errors import InputError
 from analogwatch.markets.nps import NpsEntry, entry_terms, nps_data, structure_of
 from analogwatch.registry import Registry, Substance
 from analogwatch.registry.names import normalize_name
@@ -57,6 +61,9 @@ class Term:
     dosage_form: bool = False
     #: short letter-only names match only when written in capitals ("DOC", not "doc")
     upper_only: bool = False
+    #: a cutting agent or solvent: an offer only as the product itself, beside a quantity or a
+    #: container ("Acetone 1L"), never as what a drug is cut with ("cut with 20% Benzocaine")
+    product: bool = False
     #: the structure of a substance the registry does not hold (NPS vocabulary)
     smiles: str | None = None
     inchikey: str | None = None
@@ -77,6 +84,8 @@ class Categories:
     not_offered: frozenset[str]
     substance: dict[str, str]
     slang: dict[str, tuple[str, tuple[str, ...]]]
+    #: weapons and their makers: a listing that names them sells no substance
+    weapons: frozenset[str] = frozenset()
 
 
 def _data(name: str) -> str:
@@ -91,6 +100,7 @@ def categories() -> Categories:
         not_offered=frozenset(str(w).lower() for w in data["not_offered"]),
         substance={str(k).lower(): str(v) for k, v in data["substance"].items()},
         slang={str(k): (str(v["name"]), tuple(str(w).lower() for w in v["words"])) for k, v in data["slang"].items()},
+        weapons=frozenset(str(w).lower() for w in data.get("weapons", [])),
     )
 
 
@@ -108,6 +118,7 @@ class LexiconEntry:
     context: frozenset[str]
     dose_mg: dict[str, float]
     source: str
+    as_product: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +131,10 @@ def market_names() -> tuple[dict[str, str], list[LexiconEntry], frozenset[str]]:
         where = f"market_names.yaml: substances[{i}] ({e.get('name')!r})"
         terms, ctx = entry_terms(e, where, sources)
         doses = {str(k): float(v) for k, v in (e.get("dose_mg") or {}).items()}
-        entries.append(LexiconEntry(str(e["name"]), terms, ctx, doses, str(e["source"])))
+        product = frozenset(str(t) for t in e.get("as_product", []))
+        if not product <= set(terms):
+            raise InputError(f"{where}: as_product terms {sorted(product - set(terms))} are not among its terms")
+        entries.append(LexiconEntry(str(e["name"]), terms, ctx, doses, str(e["source"]), product))
     blocked = frozenset(normalize_name(str(b)) for b in data.get("blocked", []))
     return sources, entries, blocked
 
@@ -147,6 +161,8 @@ def load_slang(path: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
+#: market-vocabulary sources whose names are medicines sold in dosage units ("Xanax 2mg" is a dose)
+_DOSED_SOURCES = frozenset({"brand", "labelled"})
 #: registry entries that are legal categories of products rather than substances
 _PREPARATION = re.compile(r"\b(?:preparations?|combination|compound|mixed)\b", re.I)
 
@@ -213,25 +229,29 @@ class Vocabulary:
             for t in e.terms:
                 add(t, Term(
                     name=name, substance_id=sub.id if sub else None, kind="lexicon", source=e.source,
-                    context=t in e.context, dose_mg=e.dose_mg.get(t), dosage_form=e.source == "brand",
+                    context=t in e.context, dose_mg=e.dose_mg.get(t), dosage_form=e.source in _DOSED_SOURCES,
                     upper_only=_upper_only(t) and t.isupper() and len(normalize_name(t)) <= 3,
-                    smiles=smiles, inchikey=inchikey,
+                    product=t in e.as_product, smiles=smiles, inchikey=inchikey,
                 ))
-        # Registry names: they win over the market vocabulary unless the vocabulary marks the word
-        # as needing context (a registry synonym can be a market word too).
-        for text, sub in _registry_names(registry):
+        # Registry names. Where the market vocabulary reads a word as another substance, the
+        # registry's preferred and systematic names win ("mitragynine" is the alkaloid, not kratom);
+        # its synonyms do not: legal lists file brands and preparations under a related substance
+        # ("Dexedrine" under racemic amfetamine, "Vicodin" under hydrocodone preparations), and the
+        # market vocabulary names what the word means in a listing, with a cited source.
+        for text, sub, kind in _registry_names(registry):
             key = normalize_name(text)
             have = voc.index.get(key)
-            term = Term(name=sub.name, substance_id=sub.id, kind="registry", source="registry",
-                        upper_only=_upper_only(text))
             if registry.by_name.get(key) is not sub:
                 continue  # the registry itself reads this name as another substance
-            if have is not None and (have.context or have.dose_mg is not None):
+            if have is not None and (
+                have.substance_id == sub.id
+                or kind == "synonym"  # a brand or preparation filed under a related substance
+                or have.context or have.dose_mg is not None  # a market word the vocabulary qualifies
+                or (sub.smiles is None and _PREPARATION.search(sub.name))  # a legal category of products
+            ):
                 continue
-            if have is not None and have.substance_id == sub.id:
-                continue
-            if have is not None and sub.smiles is None and _PREPARATION.search(sub.name):
-                continue  # "Vicodin" is hydrocodone, not the legal category of its preparations
+            term = Term(name=sub.name, substance_id=sub.id, kind="registry", source="registry",
+                        upper_only=_upper_only(text))
             add(text, term, override=have is not None)
         # NPS and medicine vocabulary: never overrides a name already known.
         for ne in nps:
@@ -308,10 +328,13 @@ class Vocabulary:
 
 
     def _glued(self, text: str, word: str, start: int) -> Hit | None:
-        """A name glued to an amount or a purity: "MDMA84" (84 %), "Xanax2mg", "2mgXanax", "100xMDMA"."""
+        """A name glued to an amount or a purity: "MDMA84" (84 %), "Xanax2mg", "2mgXanax", "100xMDMA";
+        or to the symbol of its sodium or potassium salt: "NaGHB", "KGHB"."""
         m = _GLUED.fullmatch(word)
         if m is None or not (m.group("pre") or m.group("post")):
-            return None
+            m = _SALT.fullmatch(word)
+            if m is None:
+                return None
         term = self.index.get(normalize_name(m.group("name")))
         if term is None or (term.upper_only and not m.group("name").isupper()):
             return None
@@ -319,6 +342,9 @@ class Vocabulary:
         return Hit(term, text[s : start + m.end("name")], s, start + m.end("name"))
 
 
+#: the symbol of a sodium or potassium salt glued to a name written in capitals: "NaGHB", "KGHB"
+#: (written apart, "Na-GHB" and "sodium oxybate" are read as they stand)
+_SALT = re.compile(r"(?:Na|K)(?P<name>[A-Z][A-Z0-9]{2,})")
 #: a word made of an amount, a name of three letters or more, and an amount or purity
 _GLUED = re.compile(
     r"(?P<pre>\d+(?:mg|mcg|ug|g|gr|kg|x)?)?(?P<name>[^\W\d_]{3,})(?P<post>\d+(?:mg|mcg|ug|g|gr|kg|ml|x)?)?",
@@ -338,10 +364,11 @@ def _joined_plausibly(text: str, words: list[tuple[str, int, int]], key: str, vo
     return True
 
 
-def _registry_names(registry: Registry) -> Iterable[tuple[str, Substance]]:
+def _registry_names(registry: Registry) -> Iterable[tuple[str, Substance, str]]:
+    """(name, substance, kind) of every registry name; kind is "name", "synonym" or "systematic"."""
     for s in registry.substances:
-        yield s.name, s
+        yield s.name, s, "name"
         for syn in s.synonyms:
-            yield syn, s
+            yield syn, s, "synonym"
         if s.systematic_name:
-            yield s.systematic_name, s
+            yield s.systematic_name, s, "systematic"
