@@ -277,7 +277,7 @@ class Checker:
         key = ("_fp", index.radius, index.bits)
         for std, vec in zip(stds, vectors, strict=True):
             std.__dict__[key] = vec  # type: ignore[index]  # shared with the analogue flag's search
-        return [[(subs[h.index], h.similarity) for h in hits] for hits in index.top_k_many(vectors, self.nearest)]
+        return [[(subs[i], sim) for i, sim in pairs] for pairs in index.top_k_many_pairs(vectors, self.nearest)]
 
     def _nearest_hits(self, std: StandardizedMol) -> list[tuple[Substance, float]]:
         """The registry substances most similar to ``std`` (exact Tanimoto on Morgan fingerprints)."""

@@ -98,3 +98,45 @@ def test_top_k_many_in_blocks_equals_one_call(index: FingerprintIndex, monkeypat
     monkeypatch.setattr(sim, "_QUERIES_PER_CALL", 2)
     monkeypatch.setattr(sim, "_QUERIES_PER_PASS", 3)
     assert index.top_k_many(vectors, 3) == whole
+
+
+@pytest.fixture(scope="module")
+def big_index() -> tuple[FingerprintIndex, list[str]]:
+    """Several hundred structures: rows in several 64-row words of the bit planes."""
+    from analogwatch.registry import default_registry
+
+    smiles = [s.smiles for s in default_registry().substances if s.smiles][:300] + SMILES
+    return FingerprintIndex([(f"r{i}", s) for i, s in enumerate(smiles)]), smiles
+
+
+@pytest.mark.parametrize("rows_for_planes", [0, 10**9])  # bit planes / row by row
+def test_both_kernels_exact_on_a_larger_index(big_index, rows_for_planes: int,  # type: ignore[no-untyped-def]
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import analogwatch.chem.similarity as sim
+
+    monkeypatch.setattr(sim, "_ROWS_FOR_PLANES", rows_for_planes)
+    index, smiles = big_index
+    for query in QUERIES + ["CC(=O)OC1C=CC2C3Cc4ccc(OC(C)=O)c5c4C2(CCN3C)C1O5", "[Na+].[Cl-]"]:
+        mol = Chem.MolFromSmiles(query)
+        ref = np.array(rdkit_similarities(mol, smiles))
+        assert np.array_equal(index.similarities(mol), ref)
+        for t in (0.2, 0.45, 0.7):  # popcount-bound slices that start and end inside a plane word
+            want = sorted(((f"r{i}", s) for i, s in enumerate(ref) if s >= t), key=lambda x: (-x[1], x[0]))
+            assert [(h.name, h.similarity) for h in index.above(mol, t)] == want
+
+
+def test_bit_planes_and_sliced_sum() -> None:
+    from analogwatch.chem.similarity import bit_planes, read_count, sliced_sum
+
+    rng = np.random.default_rng(7)
+    fps = rng.integers(0, 2**63, size=(130, 2), dtype=np.uint64) | rng.integers(0, 2, size=(130, 2), dtype=np.uint64)
+    planes = bit_planes(fps)
+    assert planes.shape == (129, 3) and not planes[128].any()
+    bits = np.unpackbits(fps.view(np.uint8), axis=1, bitorder="little")
+    for b in (0, 1, 63, 64, 127):
+        got = np.unpackbits(planes[b].view(np.uint8), bitorder="little")[:130]
+        assert np.array_equal(got, bits[:, b])
+    for n in (1, 2, 3, 7, 45, 128):
+        chosen = list(rng.choice(128, size=n, replace=False))
+        counts = read_count(sliced_sum([planes[b] for b in chosen]))[:130]
+        assert np.array_equal(counts, bits[:, chosen].sum(axis=1))

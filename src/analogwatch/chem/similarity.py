@@ -1,10 +1,16 @@
 """Exact Tanimoto search on packed bit fingerprints, vectorised with numpy.
 
-Fingerprints are Morgan bit vectors packed into uint64 words. A search computes
-``popcount(a & b)`` for every candidate in one numpy pass; candidates whose bit counts make the
-threshold unreachable are pruned first with the popcount bound
-``t * |a| <= |b| <= |a| / t`` (Swamidass and Baldi, J. Chem. Inf. Model. 2007), which holds
-because ``|a & b| <= min(|a|, |b|)``. Scores are exact, equal to RDKit's TanimotoSimilarity.
+Fingerprints are Morgan bit vectors packed into uint64 words, and the index keeps them twice:
+row by row (one fingerprint per row of words) and as *bit planes* (plane ``b`` packs bit ``b`` of
+64 consecutive fingerprints into each word). ``|a & q|`` for many rows ``a`` is then either the
+popcount of ``a & q`` row by row, or, over the planes, the sum of the planes of the query's bits
+(about 45 of 2048 for a drug-like molecule), added with bit-sliced carry-save adders so that one
+word operation adds 64 rows at once; the counts are read back exactly from the sum's bit planes.
+The planes win on large indexes and on batches of queries, the rows on a single query against a
+few thousand structures. Candidates whose bit counts make a threshold unreachable are pruned
+first with the popcount bound ``t * |a| <= |b| <= |a| / t`` (Swamidass and Baldi, J. Chem. Inf.
+Model. 2007), which holds because ``|a & b| <= min(|a|, |b|)``. Scores are exact, equal to
+RDKit's TanimotoSimilarity.
 """
 
 from __future__ import annotations
@@ -81,6 +87,7 @@ class FingerprintIndex:
         self._order = order
         self._fps = np.ascontiguousarray(fps[order])
         self._counts = counts[order]
+        self._planes = bit_planes(self._fps)
         self.names: list[str] = names
 
     @property
@@ -119,6 +126,8 @@ class FingerprintIndex:
         by a matrix-vector product (BLAS), several times faster than numpy's small-axis sum; the
         float32 sums are exact (at most ``bits`` per row, far below 2**24)."""
         n = hi - lo
+        if n > _ROWS_FOR_PLANES:
+            return self._common_planes(q, lo, hi)
         out = np.empty(n, dtype=np.float32)
         block = min(n, _BLOCK)
         words = self._fps.shape[1]
@@ -134,6 +143,16 @@ class FingerprintIndex:
             np.copyto(cntf[:b], cnt[:b], casting="unsafe")  # into a reused buffer: no allocation per block
             np.matmul(cntf[:b], ones, out=out[i - lo:j - lo])
         return out
+
+    def _common_planes(self, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """popcount(a & q) for rows lo..hi from the bit planes of the query's bits."""
+        bits = np.flatnonzero(np.unpackbits(q.view(np.uint8), bitorder="little"))
+        if not len(bits):
+            return np.zeros(hi - lo, dtype=np.float32)
+        wlo, whi = lo // 64, (hi + 63) // 64
+        counts = read_count(sliced_sum([self._planes[b, wlo:whi] for b in bits]))
+        off = lo - wlo * 64
+        return counts[off:off + hi - lo].astype(np.float32)
 
     def _scores(self, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
         qc = int(np.bitwise_count(q).sum())
@@ -181,55 +200,131 @@ class FingerprintIndex:
         return self.top_k_many_scores(sims[None, :], k)[0]
 
     def top_k_many_scores(self, sims: np.ndarray, k: int) -> list[list[Hit]]:
-        """The ``k`` best of each row of scores (internal order), best first, ties by name: every
-        structure tied with the k-th score is considered, so the choice never depends on the
-        order numpy's partition happens to leave."""
+        """The ``k`` best of each row of scores (internal order), best first, ties by name."""
+        return [[Hit(i, self.names[i], s) for i, s in row] for row in self._best_pairs(sims, k)]
+
+    def _best_pairs(self, sims: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """(item index, similarity) of the ``k`` best of each row of scores (internal order), best
+        first, ties by name: every structure tied with the k-th score is considered, so the choice
+        never depends on the order numpy happens to leave equal scores in."""
         k = min(k, sims.shape[1])
-        rows_all = np.arange(len(sims))
+        n = len(sims)
+        rows_all = np.arange(n)
         if k <= _ARGMAX_K:
             # k argmax passes: several times faster than a partition for the few neighbours reported
             left = sims.copy()
-            for _ in range(k):
-                col = left.argmax(axis=1)
-                kth = left[rows_all, col]
-                left[rows_all, col] = -1.0
+            picks = np.empty((n, k), dtype=np.intp)
+            for j in range(k):
+                picks[:, j] = left.argmax(axis=1)
+                left[rows_all, picks[:, j]] = -1.0
+            values = np.take_along_axis(sims, picks, axis=1)
+            # a row is settled by its picks unless a score equals another (then names decide)
+            tied = (values[:, :-1] == values[:, 1:]).any(axis=1) | (left >= values[:, -1:]).any(axis=1)
         else:
-            best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            kth = np.take_along_axis(sims, best, axis=1).min(axis=1)
-        rows, cols = np.nonzero(sims >= kth[:, None])
-        bounds = np.searchsorted(rows, np.arange(len(sims) + 1))
-        out = []
-        for r in range(len(sims)):
-            hits = [Hit(int(self._order[c]), self.names[self._order[c]], float(sims[r, c]))
-                    for c in cols[bounds[r]:bounds[r + 1]]]
-            hits.sort(key=lambda h: (-h.similarity, h.name))
-            out.append(hits[:k])
+            picks = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            values = np.take_along_axis(sims, picks, axis=1)
+            tied = np.ones(n, dtype=bool)
+        order = self._order
+        out: list[list[tuple[int, float]]] = []
+        for r in range(n):
+            if not tied[r]:
+                out.append([(int(order[c]), float(v)) for c, v in zip(picks[r], values[r], strict=True)])
+                continue
+            cols = np.flatnonzero(sims[r] >= values[r].min())
+            pairs = sorted(((int(order[c]), float(sims[r, c])) for c in cols), key=lambda p: (-p[1], self.names[p[0]]))
+            out.append(pairs[:k])
         return out
 
-
-    def top_k_many(self, vectors: np.ndarray, k: int) -> list[list[Hit]]:
-        """``top_k`` for many packed query vectors (rows of ``vectors``) in a few numpy passes: the
-        same exact scores and order as one ``top_k`` call per row."""
+    def top_k_many_pairs(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """``top_k_many`` as (item index, similarity) pairs, without building Hit objects."""
         n = len(vectors)
         if k <= 0 or not self.names or n == 0:
             return [[] for _ in range(n)]
         if n > _QUERIES_PER_CALL:  # bounded memory: the score matrix is n x len(index)
-            return [hits for i in range(0, n, _QUERIES_PER_CALL)
-                    for hits in self.top_k_many(vectors[i:i + _QUERIES_PER_CALL], k)]
-        words = self._fps.shape[1]
+            return [pairs for i in range(0, n, _QUERIES_PER_CALL)
+                    for pairs in self.top_k_many_pairs(vectors[i:i + _QUERIES_PER_CALL], k)]
         qc = np.bitwise_count(vectors).sum(axis=1).astype(np.int64)
         common = np.empty((n, len(self.names)), dtype=np.float32)
-        ones = np.ones(words, dtype=np.float32)
-        # A few queries at a time against the whole index: the working set stays in cache.
+        # Queries with similar bit counts go together, so that padding their bit lists to the
+        # same length wastes little.
+        by_count = np.argsort(qc, kind="stable")
         for i in range(0, n, _QUERIES_PER_PASS):
-            q = vectors[i:i + _QUERIES_PER_PASS]
-            both = np.bitwise_and(q[:, None, :], self._fps[None, :, :])
-            counts = np.bitwise_count(both).astype(np.float32)
-            np.matmul(counts, ones, out=common[i:i + len(q)])
+            rows = by_count[i:i + _QUERIES_PER_PASS]
+            common[rows] = self._common_many(vectors[rows])
         union = (qc[:, None] + self._counts[None, :]).astype(np.float64)
         union -= common
         np.maximum(union, 1.0, out=union)
-        return self.top_k_many_scores(common / union, k)
+        return self._best_pairs(common / union, k)
+
+    def top_k_many(self, vectors: np.ndarray, k: int) -> list[list[Hit]]:
+        """``top_k`` for many packed query vectors (rows of ``vectors``) in a few numpy passes: the
+        same exact scores and order as one ``top_k`` call per row."""
+        return [[Hit(i, self.names[i], s) for i, s in row] for row in self.top_k_many_pairs(vectors, k)]
+
+    def _common_many(self, vectors: np.ndarray) -> np.ndarray:
+        """popcount(a & q) of every indexed row a for each query q (rows of ``vectors``): the
+        planes of each query's bits, padded with the empty plane to the longest bit list, are
+        summed for all queries at once."""
+        onbits = np.unpackbits(vectors.view(np.uint8), axis=1, bitorder="little")
+        rows, cols = np.nonzero(onbits)
+        per_row = np.bincount(rows, minlength=len(vectors))
+        width = int(per_row.max()) if len(rows) else 0
+        if width == 0:
+            return np.zeros((len(vectors), len(self.names)), dtype=np.float32)
+        starts = np.concatenate(([0], np.cumsum(per_row)[:-1]))
+        chosen = np.full((width, len(vectors)), self.bits, dtype=np.intp)  # self.bits: the empty plane
+        chosen[np.arange(len(rows)) - starts[rows], rows] = cols
+        gathered = self._planes[chosen]  # (width, queries, words of planes)
+        counts = read_count(sliced_sum(list(gathered)))
+        return counts[:, :len(self.names)].astype(np.float32)
+
+
+def bit_planes(fps: np.ndarray) -> np.ndarray:
+    """Packed fingerprints (rows x words) as bit planes: ``planes[b, j]`` holds bit ``b`` of rows
+    64j..64j+63 (row 64j + i in bit i). One extra plane, all zero, pads bit lists."""
+    n, words = fps.shape
+    bits = words * 64
+    planes = np.zeros((bits + 1, ((n + 63) // 64) * 8), dtype=np.uint8)
+    step = 64 * 256  # rows unpacked at a time (a few MB)
+    for lo in range(0, n, step):
+        block = np.unpackbits(fps[lo:lo + step].view(np.uint8), axis=1, bitorder="little")
+        if len(block) % 64:
+            block = np.vstack([block, np.zeros((64 - len(block) % 64, bits), dtype=np.uint8)])
+        planes[:bits, lo // 8:lo // 8 + len(block) // 8] = np.packbits(block.T, axis=1, bitorder="little")
+    return planes.view(np.uint64)
+
+
+def sliced_sum(vectors: list[np.ndarray]) -> list[np.ndarray]:
+    """The bitwise sum of equally shaped uint64 arrays, as bit planes of the count, least
+    significant first: carry-save adders (three inputs of one weight give their sum at that
+    weight and their carry at the next), about five word operations per input array."""
+    out: list[np.ndarray] = []
+    level = list(vectors)
+    while level:
+        carries: list[np.ndarray] = []
+        while len(level) >= 3:
+            a, b, c = level.pop(), level.pop(), level.pop()
+            t = a ^ b
+            level.append(t ^ c)
+            carries.append((a & b) | (t & c))
+        if len(level) == 2:
+            a, b = level
+            level = [a ^ b]
+            carries.append(a & b)
+        out.append(level[0])
+        level = carries
+    return out
+
+
+def read_count(planes: list[np.ndarray]) -> np.ndarray:
+    """The counts held in bit planes (as from ``sliced_sum``): one uint16 per bit position."""
+    total: np.ndarray | None = None
+    for k, plane in enumerate(planes):
+        digits = np.unpackbits(np.ascontiguousarray(plane).view(np.uint8), axis=-1, bitorder="little")
+        weighted = digits.astype(np.uint16) << k
+        total = weighted if total is None else total + weighted
+    assert total is not None
+    return total
 
 
 #: up to this many neighbours, ``top_k_many_scores`` selects them by repeated argmax
@@ -238,8 +333,11 @@ _ARGMAX_K = 8
 #: queries scored together by one ``top_k_many`` call
 _QUERIES_PER_CALL = 2048
 
-#: query rows per pass of ``top_k_many``
-_QUERIES_PER_PASS = 8
+#: queries summed together over the bit planes by ``top_k_many``
+_QUERIES_PER_PASS = 256
+
+#: above this many rows, one query is counted over the bit planes rather than row by row
+_ROWS_FOR_PLANES = 8192
 
 
 def rdkit_similarities(mol: Chem.Mol, smiles: Sequence[str], radius: int = DEFAULT_RADIUS,
