@@ -69,7 +69,8 @@ class FingerprintIndex:
         self.bits = bits
         self._gen = morgan_generator(radius, bits)
         names: list[str] = []
-        rows: list[np.ndarray] = []
+        blocks: list[np.ndarray] = []
+        mols: list[Chem.Mol] = []
         self.skipped: list[str] = []
         with rdBase.BlockLogs():
             for name, smiles in items:
@@ -78,9 +79,12 @@ class FingerprintIndex:
                     self.skipped.append(name)
                     continue
                 names.append(name)
-                rows.append(pack(self._gen.GetFingerprint(mol), bits))
-        words = bits // 64
-        fps = np.vstack(rows) if rows else np.zeros((0, words), dtype=np.uint64)
+                mols.append(mol)
+                if len(mols) == 4096:  # fingerprinted in blocks: few molecules held at once
+                    blocks.append(self.query_vectors(mols))
+                    mols = []
+        blocks.append(self.query_vectors(mols))
+        fps = np.vstack(blocks)
         counts = np.bitwise_count(fps).sum(axis=1).astype(np.int64)
         # Sorted by bit count so that the popcount bound selects one contiguous slice.
         order = np.argsort(counts, kind="stable")
