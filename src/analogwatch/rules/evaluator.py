@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdkit import Chem, rdBase
+from rdkit.Chem import FilterCatalog
 
 from analogwatch.errors import RuleError
 from analogwatch.rules.engine import CompiledScaffold, ScaffoldReading
@@ -147,10 +148,38 @@ class ClassDefinitionEvaluator:
         self.definitions = definitions
         self.registry = registry
         self.version = rules_version(definitions)
+        #: distinct scaffold cores (the US and Chinese fentanyl definitions share theirs)
+        self._cores = {sc.spec.core: sc.query for d in definitions for sc in d.scaffolds}
+        self._catalog = self._core_catalog()
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_catalog"]  # an RDKit object: rebuilt where the evaluator is unpickled
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._catalog = self._core_catalog()
+
+    def _core_catalog(self) -> FilterCatalog.FilterCatalog:
+        """Every distinct scaffold core as one entry of an RDKit FilterCatalog (described by its SMARTS)."""
+        catalog = FilterCatalog.FilterCatalog()
+        for core, query in self._cores.items():
+            catalog.AddEntry(FilterCatalog.FilterCatalogEntry(core, FilterCatalog.SmartsMatcher(core, query, 1)))
+        return catalog
+
+    def core_search(self, mol: Chem.Mol) -> dict[str, bool]:
+        """Which scaffold cores ``mol`` contains, keyed by core SMARTS: every core is searched in
+        one RDKit FilterCatalog call, instead of one substructure search per core from Python.
+        Most screened molecules contain none, and no definition is read for them."""
+        found = dict.fromkeys(self._cores, False)
+        for entry in self._catalog.GetMatches(mol):
+            found[entry.GetDescription()] = True
+        return found
 
     def readings(self, mol: Chem.Mol) -> list[Reading]:
         out = []
-        cores: dict[str, bool] = {}
+        cores = self.core_search(mol)
         for d in self.definitions:
             r = d.read(mol, cores)
             if r is not None:
@@ -169,7 +198,9 @@ class ClassDefinitionEvaluator:
 
     def evaluate(self, std: StandardizedMol, as_of: date) -> list[tuple[str, Match]]:
         out: list[tuple[str, Match]] = []
-        cores: dict[str, bool] = {}
+        cores = self.core_search(std.mol)
+        if not any(cores.values()):
+            return out
         for d in self.definitions:
             r = d.read(std.mol, cores)
             if r is None:
