@@ -92,6 +92,9 @@ class FingerprintIndex:
         self._fps = np.ascontiguousarray(fps[order])
         self._counts = counts[order]
         self._planes = bit_planes(self._fps)
+        rank = np.empty(len(names), dtype=np.float64)
+        rank[np.argsort(np.array([names[i] for i in order], dtype=object), kind="stable")] = np.arange(len(names))
+        self._name_tiebreak = rank * (1.0 / (2 * bits) ** 2 / (2 * (len(names) + 1)))
         self.names: list[str] = names
 
     @property
@@ -215,15 +218,17 @@ class FingerprintIndex:
         n = len(sims)
         rows_all = np.arange(n)
         if k <= _ARGMAX_K:
-            # k argmax passes: several times faster than a partition for the few neighbours reported
-            left = sims.copy()
+            # k argmax passes, several times faster than a partition for the few neighbours
+            # reported, on scores lowered by a name-rank tiebreak smaller than any gap between two
+            # distinct Tanimoto values (a/b - c/d >= 1/(b*d), with b, d <= 2 * bits): equal scores
+            # come out in name order and unequal ones keep their order.
+            left = sims - self._name_tiebreak
             picks = np.empty((n, k), dtype=np.intp)
             for j in range(k):
                 picks[:, j] = left.argmax(axis=1)
-                left[rows_all, picks[:, j]] = -1.0
+                left[rows_all, picks[:, j]] = -2.0
             values = np.take_along_axis(sims, picks, axis=1)
-            # a row is settled by its picks unless a score equals another (then names decide)
-            tied = (values[:, :-1] == values[:, 1:]).any(axis=1) | (left >= values[:, -1:]).any(axis=1)
+            tied = np.zeros(n, dtype=bool)
         else:
             picks = np.argpartition(-sims, k - 1, axis=1)[:, :k]
             values = np.take_along_axis(sims, picks, axis=1)
