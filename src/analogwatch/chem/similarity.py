@@ -129,9 +129,10 @@ class FingerprintIndex:
         return cache[key]  # type: ignore[no-any-return]
 
     def _common(self, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
-        """popcount(a & q) for rows lo..hi, in cache-sized blocks. The per-word counts are summed
-        by a matrix-vector product (BLAS), several times faster than numpy's small-axis sum; the
-        float32 sums are exact (at most ``bits`` per row, far below 2**24)."""
+        """popcount(a & q) for rows lo..hi: over the bit planes for a long range, else row by row
+        in cache-sized blocks, the per-word counts summed by a matrix-vector product (BLAS,
+        several times faster than numpy's small-axis sum; float32 sums of at most ``bits`` per row
+        are exact)."""
         n = hi - lo
         if n > _ROWS_FOR_PLANES:
             return self._common_planes(q, lo, hi)
