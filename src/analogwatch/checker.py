@@ -154,7 +154,9 @@ class Checker:
                 out[pos] = self._evaluate(std, id=rid, input=text, as_of=as_of, nearest=near, unmatched_ok=True)
             except InputError as exc:
                 out[pos] = self.invalid(rid, records[pos][1], str(exc), as_of)
-        return [r for r in out if r is not None]
+        done = [r for r in out if r is not None]
+        assert len(done) == len(records), "every record gives one row"
+        return done
 
     def unmatched_template(self, as_of: date) -> Result:
         """The Result every :class:`Unmatched` row of ``as_of`` stands for, with empty identity fields."""
@@ -218,15 +220,14 @@ class Checker:
         candidates = self._registry_candidates(std)
         class_matches = [jm for ev in self.class_evaluators for jm in ev.evaluate(std, as_of)]
         if nearest is None:
-            nearest = self._nearest_hits(std)
+            nearest = self._nearest_many([std])[0]
         flags: list[AnalogueFlag] | None = None
         if not candidates and not class_matches:
             # No ground of control anywhere: the US verdict is 'none', so the analogue flag decides
             # whether this row is anything but the date's plain 'none' answer.
             flags = self._analogue_flags(std, as_of, nearest)
             if not flags and unmatched_ok:
-                key = std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
-                return Unmatched(id, input, std.smiles, key, [
+                return Unmatched(id, input, std.smiles, self._reported_inchikey(std), [
                     (sub.name, sub.inchikey or "", round(sim, 4)) for sub, sim in nearest
                 ])
         per_jur: dict[str, list[Match]] = {j: [] for j in JURISDICTIONS}
@@ -243,9 +244,8 @@ class Checker:
             verdicts["US"].possible_analogue_of = (
                 flags if flags is not None else self._analogue_flags(std, as_of, nearest)
             )
-        key = std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
         return Result(
-            id=id, input=input, status="ok", smiles=std.smiles, inchikey=key, as_of=as_of,
+            id=id, input=input, status="ok", smiles=std.smiles, inchikey=self._reported_inchikey(std), as_of=as_of,
             verdicts=verdicts,
             nearest_controlled=[
                 NearestControlled(substance=sub.name, inchikey=sub.inchikey or "", similarity=round(sim, 4))
@@ -253,6 +253,11 @@ class Checker:
             ],
             registry_version=self.registry.version, rdkit_version=RDKIT_VERSION,
         )
+
+    def _reported_inchikey(self, std: StandardizedMol) -> str | None:
+        """Every row's InChIKey; without ``inchikeys``, only one that the registry lookup, the
+        listings or the analogue flag computed anyway (read last, after all of them)."""
+        return std.inchikey if self.inchikeys or "inchikey" in std.__dict__ else None
 
     def _analogue_flags(
         self, std: StandardizedMol, as_of: date, nearest: list[tuple[Substance, float]]
@@ -269,7 +274,8 @@ class Checker:
         return self.analogue_flagger.flag(std, as_of)
 
     def _nearest_many(self, stds: Sequence[StandardizedMol]) -> list[list[tuple[Substance, float]]]:
-        """``_nearest_hits`` for a batch, in one vectorised search."""
+        """The registry substances most similar to each of ``stds`` (exact Tanimoto on Morgan
+        fingerprints), for the whole batch in one vectorised search."""
         if self.nearest <= 0 or not stds:
             return [[] for _ in stds]
         index, subs = nearest_index(self.registry)
@@ -278,14 +284,6 @@ class Checker:
         for std, vec in zip(stds, vectors, strict=True):
             std.__dict__[key] = vec  # type: ignore[index]  # shared with the analogue flag's search
         return [[(subs[i], sim) for i, sim in pairs] for pairs in index.top_k_many_pairs(vectors, self.nearest)]
-
-    def _nearest_hits(self, std: StandardizedMol) -> list[tuple[Substance, float]]:
-        """The registry substances most similar to ``std`` (exact Tanimoto on Morgan fingerprints)."""
-        if self.nearest <= 0:
-            return []
-        index, subs = nearest_index(self.registry)
-        hits = index.top_k(std.mol, self.nearest, vector=index.vector_for(std))
-        return [(subs[h.index], h.similarity) for h in hits]
 
     def _settle_stereo(
         self, matches: list[Match], candidates: list[Substance], jur: str, as_of: date, std: StandardizedMol

@@ -205,45 +205,31 @@ class FingerprintIndex:
         if k <= 0 or not self.names:
             return []
         sims = self._scores(self.query_vector(mol) if vector is None else vector, 0, len(self.names))
-        return self.top_k_many_scores(sims[None, :], k)[0]
-
-    def top_k_many_scores(self, sims: np.ndarray, k: int) -> list[list[Hit]]:
-        """The ``k`` best of each row of scores (internal order), best first, ties by name."""
-        return [[Hit(i, self.names[i], s) for i, s in row] for row in self._best_pairs(sims, k)]
+        return [Hit(i, self.names[i], s) for i, s in self._best_pairs(sims[None, :], k)[0]]
 
     def _best_pairs(self, sims: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """(item index, similarity) of the ``k`` best of each row of scores (internal order), best
-        first, ties by name: every structure tied with the k-th score is considered, so the choice
-        never depends on the order numpy happens to leave equal scores in."""
+        first, ties by name. The scores are ranked after lowering each by a name-rank tiebreak
+        smaller than any gap between two distinct Tanimoto values (a/b - c/d >= 1/(b*d), with
+        b, d <= 2 * bits): equal scores come out in name order, unequal ones keep their order, and
+        the choice never depends on the order numpy happens to leave equal scores in."""
         k = min(k, sims.shape[1])
-        n = len(sims)
-        rows_all = np.arange(n)
+        ranked = sims - self._name_tiebreak
         if k <= _ARGMAX_K:
-            # k argmax passes, several times faster than a partition for the few neighbours
-            # reported, on scores lowered by a name-rank tiebreak smaller than any gap between two
-            # distinct Tanimoto values (a/b - c/d >= 1/(b*d), with b, d <= 2 * bits): equal scores
-            # come out in name order and unequal ones keep their order.
-            left = sims - self._name_tiebreak
-            picks = np.empty((n, k), dtype=np.intp)
+            # k argmax passes: several times faster than a partition for the few neighbours reported
+            rows_all = np.arange(len(sims))
+            picks = np.empty((len(sims), k), dtype=np.intp)
             for j in range(k):
-                picks[:, j] = left.argmax(axis=1)
-                left[rows_all, picks[:, j]] = -2.0
-            values = np.take_along_axis(sims, picks, axis=1)
-            tied = np.zeros(n, dtype=bool)
+                picks[:, j] = ranked.argmax(axis=1)
+                ranked[rows_all, picks[:, j]] = -2.0
         else:
-            picks = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            values = np.take_along_axis(sims, picks, axis=1)
-            tied = np.ones(n, dtype=bool)
+            picks = np.argpartition(-ranked, k - 1, axis=1)[:, :k]
+            best_first = np.argsort(-np.take_along_axis(ranked, picks, axis=1), axis=1, kind="stable")
+            picks = np.take_along_axis(picks, best_first, axis=1)
+        values = np.take_along_axis(sims, picks, axis=1)
         order = self._order
-        out: list[list[tuple[int, float]]] = []
-        for r in range(n):
-            if not tied[r]:
-                out.append([(int(order[c]), float(v)) for c, v in zip(picks[r], values[r], strict=True)])
-                continue
-            cols = np.flatnonzero(sims[r] >= values[r].min())
-            pairs = sorted(((int(order[c]), float(sims[r, c])) for c in cols), key=lambda p: (-p[1], self.names[p[0]]))
-            out.append(pairs[:k])
-        return out
+        return [[(int(order[c]), float(v)) for c, v in zip(p, vals, strict=True)]
+                for p, vals in zip(picks, values, strict=True)]
 
     def top_k_many_pairs(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """``top_k_many`` as (item index, similarity) pairs, without building Hit objects."""
@@ -337,7 +323,7 @@ def read_count(planes: list[np.ndarray]) -> np.ndarray:
     return total
 
 
-#: up to this many neighbours, ``top_k_many_scores`` selects them by repeated argmax
+#: up to this many neighbours, ``_best_pairs`` selects them by repeated argmax
 _ARGMAX_K = 8
 
 #: queries scored together by one ``top_k_many`` call

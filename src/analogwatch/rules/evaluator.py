@@ -80,18 +80,12 @@ class Definition:
         return self.spec.id
 
     def read(self, mol: Chem.Mol, cores: dict[str, bool] | None = None) -> Reading | None:
-        """The best reading of ``mol``, or None when no scaffold's core is found. ``cores`` shares
-        core-search results between definitions drawn on the same core (the US and Chinese
-        fentanyl cores are the same) for one molecule."""
+        """The best reading of ``mol``, or None when no scaffold's core is found. ``cores``: which
+        cores the molecule holds, already searched (``ClassDefinitionEvaluator.core_search``)."""
         ctx: MolContext | None = None
         per: list[ScaffoldReading] = []
         for sc in self.scaffolds:
-            if cores is None:
-                found = mol.HasSubstructMatch(sc.query)
-            elif (found_before := cores.get(sc.spec.core)) is not None:
-                found = found_before
-            else:
-                found = cores[sc.spec.core] = mol.HasSubstructMatch(sc.query)
+            found = cores[sc.spec.core] if cores is not None else mol.HasSubstructMatch(sc.query)
             if not found:
                 continue  # the prefilter: most molecules stop here, in microseconds
             ctx = ctx or MolContext(mol)
