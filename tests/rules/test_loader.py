@@ -34,7 +34,8 @@ def _fails(tmp_path: Path, data: object, *fragments: str) -> None:
 
 def test_shipped_files_load() -> None:
     ids = {d.id for d in load_definitions()}
-    assert ids == {"us-frs", "cn-fentanyl-2019", "cn-synthetic-cannabinoids-2021", "cn-nitazenes-2025"}
+    assert ids == {"us-frs", "us-cannabimimetic-agents", "cn-fentanyl-2019", "cn-synthetic-cannabinoids-2021",
+                   "cn-nitazenes-2025"}
 
 
 def test_not_yaml(tmp_path: Path) -> None:
