@@ -23,6 +23,10 @@ def test_every_operation_is_audited(world: World) -> None:
             kwargs["files"] = {"file": ("r.csv", csv_file)}
         elif path.endswith("/webhook") and method == "PUT":
             kwargs["json"] = {"url": "https://receiver.example/hook"}
+        elif path.endswith("/withdraw"):
+            kwargs["json"] = {"reason": "submitted in error"}
+        elif method == "PATCH":
+            kwargs["json"] = {"reason": "weighed again", "quantity": 2, "unit": "g"}
         elif method == "POST":
             kwargs["json"] = {"substance": "fentanyl", "event_type": "seizure", "date": "2025-01-01", "country": "US"}
         r = world.client.request(method, path, headers=admin.headers, **kwargs)

@@ -210,3 +210,23 @@ def test_delivery_to_a_real_local_receiver(make_world: Callable[..., World], rec
     for headers, body in received:
         assert verify(secret, body, headers["X-Analogwatch-Signature"])
         assert json.loads(body)["alert"]["report_id"] == rep["id"]
+
+
+def test_corrections_and_withdrawals_are_posted_to_the_agencies_alerted(make_world: Callable[..., World]) -> None:
+    rec = Recorder()
+    world = make_world(httpx.MockTransport(rec))
+    dea, nncc = world.agency("DEA", "US"), world.agency("NNCC", "CN", role="admin")
+    world.agree(dea, nncc)
+    secret = _subscribe(world, nncc)
+    rep = world.report(dea, CARFENTANIL, sharing="partners")
+    assert wait_for(lambda: len(rec.requests) >= 1)
+    first = len(rec.requests)
+    r = world.client.patch(f"/api/v1/reports/{rep['id']}", json={"reason": "weighed", "quantity": 3, "unit": "g"},
+                           headers=dea.headers)
+    assert r.status_code == 200
+    assert world.client.post(f"/api/v1/reports/{rep['id']}/withdraw", json={"reason": "in error"},
+                             headers=dea.headers).status_code == 200
+    assert wait_for(lambda: len(rec.requests) == first + 2)
+    bodies = [json.loads(req.content) for req in rec.requests[first:]]
+    assert sorted(b["alert"]["kind"] for b in bodies) == ["report_corrected", "report_withdrawn"]
+    assert all(verify(secret, req.content, req.headers["X-Analogwatch-Signature"]) for req in rec.requests[first:])

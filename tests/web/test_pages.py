@@ -279,3 +279,105 @@ def test_every_page_renders_for_a_new_agency(world: World, sign_in: Any, path: s
     r = b.get(path)
     assert r.status_code == 200
     assert '<main id="main"' in r.text and 'aria-current="page"' in r.text
+
+
+def _correction_form(b: Any, report_url: str, **changes: str) -> dict[str, str]:
+    """The correction form of a report's page as the browser would send it, with ``changes``."""
+    import re
+
+    page = b.get(report_url).text
+    form = page.split('action="' + report_url + '/correct"', 1)[1].split("</form>", 1)[0]
+    data = {"csrf": b.csrf(report_url)}
+    for name, value in re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', form):
+        if name != "sharing":
+            data[name] = value
+    for name in ("reason", "substance", "restrictions", "notes"):
+        data[name] = form.split(f'name="{name}"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    for name in ("event_type", "country", "unit"):
+        select = form.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        m = re.search(r'<option value="([^"]*)" selected>', select)
+        data[name] = m.group(1) if m else ""
+    data["sharing"] = re.search(r'name="sharing" value="([a-z]+)" checked', form).group(1)  # type: ignore[union-attr]
+    import html
+
+    data = {k: html.unescape(v) for k, v in data.items()}
+    data.update(changes)
+    return data
+
+
+def test_the_reporting_agency_corrects_and_withdraws_on_the_report_page(world: World, sign_in: Any) -> None:
+    dea, nncc, nca = world.agency("DEA", "US"), world.agency("NNCC", "CN"), world.agency("NCA", "GB")
+    world.agree(dea, nncc)
+    rep = world.report(dea, FENTANYL, sharing="partners", quantity=1, unit="g", case_ref="OH-1",
+                       notes="field test & weighing")
+    url = f"/reports/{rep['id']}"
+    b_dea, b_nncc, b_nca = sign_in(dea), sign_in(nncc), sign_in(nca)
+    page = b_dea.get(url).text
+    assert "Correct this report" in page and "Withdraw this report" in page
+    partner_page = b_nncc.get(url).text
+    assert "Correct this report" not in partner_page and "History" not in partner_page  # nothing to show yet
+    # a correction needs a reason and a valid report, and a CSRF value
+    r = b_dea.client.post(url + "/correct", data=_correction_form(b_dea, url, quantity="2.5"))
+    assert r.status_code == 422 and "say why the report is corrected" in r.text
+    r = b_dea.client.post(url + "/correct", data=_correction_form(b_dea, url, reason="x", unit=""))
+    assert r.status_code == 422 and "quantity and unit go together" in r.text
+    r = b_dea.client.post(url + "/correct", data={**_correction_form(b_dea, url, reason="x"), "csrf": "forged"})
+    assert r.status_code == 403
+    assert count_rows(world, "report_revisions") == 0
+    # the form sent back unchanged changes nothing
+    r = b_dea.client.post(url + "/correct", data=_correction_form(b_dea, url, reason="checked"))
+    assert r.status_code == 303 and r.headers["location"] == url
+    assert count_rows(world, "report_revisions") == 0
+    r = b_dea.client.post(url + "/correct", data=_correction_form(b_dea, url, reason="weighed at the laboratory",
+                                                                  quantity="2.5"))
+    assert r.status_code == 303 and r.headers["location"] == url + "?corrected=1"
+    page = b_dea.get(r.headers["location"]).text
+    assert "The correction is stored as a new revision" in page and "Revision 2" in page
+    assert "weighed at the laboratory" in page and "2.5 g" in page
+    got = world.client.get(f"/api/v1/reports/{rep['id']}", headers=dea.headers).json()
+    assert (got["quantity"], got["notes"], got["case_ref"], got["revision"]) == (2.5, "field test & weighing",
+                                                                                 "OH-1", 2)
+    # the partner sees that it changed, what it said before and why; the outsider sees nothing
+    partner_page = b_nncc.get(url).text
+    assert "History" in partner_page and "weighed at the laboratory" in partner_page
+    assert "Corrected by DEA" in partner_page and "Correct this report" not in partner_page
+    assert b_nca.get(url).status_code == 404
+    # others may not correct or withdraw it
+    r = b_nncc.client.post(url + "/correct", data=_correction_form(b_dea, url, reason="x", csrf=b_nncc.csrf()))
+    assert r.status_code == 403
+    assert b_nncc.client.post(url + "/withdraw", data={"csrf": b_nncc.csrf(), "reason": "x"}).status_code == 403
+    assert b_nca.client.post(url + "/withdraw", data={"csrf": b_nca.csrf(), "reason": "x"}).status_code == 404
+    # withdrawal: a reason, then the report is marked and left out of the list
+    r = b_dea.client.post(url + "/withdraw", data={"csrf": b_dea.csrf(), "reason": " "})
+    assert r.status_code == 422 and "Say why the report is withdrawn" in r.text
+    r = b_dea.client.post(url + "/withdraw", data={"csrf": b_dea.csrf(), "reason": "a training exercise"})
+    assert r.status_code == 303
+    page = b_dea.get(url).text
+    assert "Withdrawn" in page and "a training exercise" in page and "Correct this report" not in page
+    assert "a training exercise" in b_nncc.get(url).text
+    assert "OH-1" not in b_dea.get("/reports").text
+    listed = b_dea.get("/reports?include_withdrawn=1").text
+    assert "OH-1" in listed and 'class="state withdrawn"' in listed
+    assert "OH-1" not in b_dea.get("/reports/export.csv").text
+    assert "OH-1" in b_dea.get("/reports/export.csv?include_withdrawn=1").text
+    assert "Report withdrawn" in b_nncc.get("/alerts").text
+    from analogwatch.service.store.models import AuditEntry
+
+    with world.app.state.sessions() as s:
+        actions = {(e.action, e.status) for e in s.query(AuditEntry).filter(AuditEntry.object_id == rep["id"])}
+    assert {("dashboard_correct_report", 303), ("dashboard_withdraw_report", 303),
+            ("dashboard_correct_report", 422)} <= actions
+
+
+def test_a_read_only_token_sees_the_history_but_no_correction_form(world: World, sign_in: Any) -> None:
+    dea = world.agency("DEA", "US")
+    reader = world.token("DEA", "read-only")
+    rep = world.report(dea, FENTANYL, notes="before")
+    world.client.patch(f"/api/v1/reports/{rep['id']}", json={"reason": "typo", "notes": "after"},
+                       headers=dea.headers)
+    b = sign_in(reader)
+    page = b.get(f"/reports/{rep['id']}").text
+    assert "History" in page and "before" in page and "after" in page
+    assert "Correct this report" not in page and "Withdraw this report" not in page
+    r = b.client.post(f"/reports/{rep['id']}/withdraw", data={"csrf": b.csrf(), "reason": "x"})
+    assert r.status_code == 403

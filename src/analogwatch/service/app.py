@@ -34,7 +34,8 @@ DESCRIPTION = """\
 Member agencies record identifications of synthetic drugs, share them under explicit agreements,
 and are alerted when something new or uncontrolled appears. Every `/api` route needs
 `Authorization: Bearer <token>` (tokens come from `analogwatch admin issue-token`).
-Restrictions on a report travel with it and bind every reader.
+Restrictions on a report travel with it and bind every reader. The reporting agency may correct or
+withdraw a report; every version is kept, and every reader may see its history.
 """
 
 

@@ -2,9 +2,11 @@
 
 Import is all-or-nothing per file: every row is validated and its substance resolved first; one
 bad row rejects the file with an error per bad row, and nothing is stored. An exported file can be
-imported again: export-only columns (id, agency, verdicts...) are ignored on import, and a JSON
-Lines record whose ``substance`` is the exported object is read through its ``smiles``. Free-text
-CSV cells that a spreadsheet would run as a formula are exported with a leading apostrophe.
+imported again: export-only columns (id, agency, verdicts, revision...) are ignored on import, and
+a JSON Lines record whose ``substance`` is the exported object is read through its ``smiles``.
+Free-text CSV cells that a spreadsheet would run as a formula are exported with a leading
+apostrophe. A withdrawn report (exported with ``include_withdrawn``) is refused on import: it
+would come back as a report nobody withdrew.
 """
 
 from __future__ import annotations
@@ -31,15 +33,17 @@ EXPORT_COLUMNS = [
     "id", "agency", "agency_country", "submitted_at", "substance", "smiles", "inchikey", "event_type", "date",
     "country", "region", "quantity", "unit", "notes", "case_ref", "sharing", "restrictions",
     *[f"{j}_{f}" for j in JURISDICTIONS for f in ("controlled", "basis", "schedule", "citation")],
-    "verdicts_as_of", "registry_version",
+    "verdicts_as_of", "registry_version", "revision", "updated_at", "withdrawn_at", "withdrawal_reason",
 ]
-EXPORT_ONLY = set(EXPORT_COLUMNS) - set(INPUT_FIELDS)
+#: what an export holds beyond a submission's fields (the JSON Lines objects are whole ReportOut)
+EXPORT_ONLY = (set(EXPORT_COLUMNS) | set(ReportOut.model_fields)) - set(INPUT_FIELDS)
+WITHDRAWN_ROW = "a withdrawn report cannot be imported (export without include_withdrawn, or drop the row)"
 
 
 #: a CSV cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection");
 #: exports prefix such free-text cells with an apostrophe, imports take it off again
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FREE_TEXT = ("agency", "substance", "region", "notes", "case_ref")
+_FREE_TEXT = ("agency", "substance", "region", "notes", "case_ref", "withdrawal_reason")
 
 
 def _defuse(text: str) -> str:
@@ -108,6 +112,9 @@ def read_csv(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
         if None in raw:
             yield n, "more cells than header columns"
             continue
+        if (raw.get("withdrawn_at") or "").strip():
+            yield n, WITHDRAWN_ROW
+            continue
         rec: dict[str, Any] = {
             k: _restore(v) if k in _FREE_TEXT else v
             for k, v in raw.items() if k in INPUT_FIELDS and v is not None and v != ""
@@ -133,6 +140,9 @@ def read_jsonl(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
             continue
         if not isinstance(obj, dict):
             yield n, "each line must be a JSON object"
+            continue
+        if obj.get("withdrawn") or obj.get("withdrawn_at"):
+            yield n, WITHDRAWN_ROW
             continue
         if isinstance(obj.get("substance"), dict):
             obj["substance"] = obj["substance"].get("smiles") or obj["substance"].get("input")
@@ -199,6 +209,10 @@ def export_record(r: ReportOut) -> dict[str, Any]:
         rec[f"{j}_citation"] = (v.citation if v else None) or ""
     rec["verdicts_as_of"] = r.substance.verdicts_as_of.isoformat()
     rec["registry_version"] = r.substance.registry_version
+    rec["revision"] = r.revision
+    rec["updated_at"] = r.updated_at.isoformat() if r.updated_at else ""
+    rec["withdrawn_at"] = r.withdrawn_at.isoformat() if r.withdrawn_at else ""
+    rec["withdrawal_reason"] = r.withdrawal_reason or ""
     return rec
 
 

@@ -44,6 +44,15 @@ class AlertKind(StrEnum):
     FIRST_SIGHTING_COUNTRY = "first_sighting_country"
     NOT_CONTROLLED_AT_HOME = "not_controlled_at_home"
     CONTROLLED_BY_PARTNER = "controlled_by_partner"
+    #: a report you were alerted about was corrected, or withdrawn, by its agency
+    REPORT_CORRECTED = "report_corrected"
+    REPORT_WITHDRAWN = "report_withdrawn"
+
+
+class RevisionKind(StrEnum):
+    SUBMITTED = "submitted"
+    CORRECTED = "corrected"
+    WITHDRAWN = "withdrawn"
 
 
 class MatchMode(StrEnum):
@@ -58,6 +67,15 @@ _UNIT_ALIASES = {"µg": "ug", "μg": "ug", "mcg": "ug", "unit": "units", "count"
 MAX_NOTES = 10_000
 MAX_RESTRICTIONS = 20
 MAX_RESTRICTION_CHARS = 500
+MAX_REASON = 2_000
+
+
+def _refuse_nul(v: Any) -> Any:
+    # NUL cannot be stored in a PostgreSQL text column; it has no business in a report anyway.
+    items = v if isinstance(v, list) else [v]
+    if any(isinstance(i, str) and "\x00" in i for i in items):
+        raise ValueError("text must not contain NUL characters")
+    return v
 
 
 class ReportIn(BaseModel):
@@ -86,11 +104,7 @@ class ReportIn(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_nul(cls, v: Any) -> Any:
-        # NUL cannot be stored in a PostgreSQL text column; it has no business in a report anyway.
-        items = v if isinstance(v, list) else [v]
-        if any(isinstance(i, str) and "\x00" in i for i in items):
-            raise ValueError("text must not contain NUL characters")
-        return v
+        return _refuse_nul(v)
 
     @field_validator("country")
     @classmethod
@@ -167,6 +181,73 @@ class SubstanceRecord(BaseModel):
     registry_version: str
 
 
+#: the fields of a submission a correction may change, in the order of ReportIn
+CORRECTABLE = ("substance", "event_type", "date", "country", "region", "quantity", "unit", "notes", "case_ref",
+               "sharing", "restrictions")
+
+
+class ReportCorrection(BaseModel):
+    """A correction by the reporting agency: the reason, and only the fields that change (``null``
+    clears an optional field). The corrected report is validated exactly like a submission."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON,
+                        description="Why the report is corrected; shown in its history to every reader.")
+    base_revision: int | None = Field(
+        default=None, ge=1, description="Optional: the revision being corrected; 409 if the report changed since.",
+    )
+    substance: str | None = Field(default=None, max_length=200_000,
+                                  description="A new substance is resolved and judged again, as on submission.")
+    event_type: EventType | None = None
+    date: Date | None = None
+    country: str | None = None
+    region: str | None = None
+    quantity: float | None = None
+    unit: str | None = None
+    notes: str | None = None
+    case_ref: str | None = None
+    sharing: Sharing | None = None
+    restrictions: list[str] | str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, v: Any) -> Any:
+        return _refuse_nul(v)
+
+    def changes(self) -> dict[str, Any]:
+        """The report fields given, as given (``None`` where the client sent null)."""
+        return {k: getattr(self, k) for k in CORRECTABLE if k in self.model_fields_set}
+
+
+class ReportWithdrawal(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON,
+                        description="Why the report is withdrawn; shown with it to every reader.")
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _no_nul(cls, v: Any) -> Any:
+        return _refuse_nul(v)
+
+
+class ReportState(BaseModel):
+    """The fields of a report in one revision."""
+
+    substance: SubstanceRecord
+    event_type: EventType
+    date: Date
+    country: str
+    region: str | None
+    quantity: float | None
+    unit: Unit | None
+    notes: str | None
+    case_ref: str | None
+    sharing: Sharing
+    restrictions: list[str]
+
+
 class ReportOut(BaseModel):
     id: str
     agency: str
@@ -183,6 +264,29 @@ class ReportOut(BaseModel):
     case_ref: str | None
     sharing: Sharing
     restrictions: list[str] = Field(description="Purpose restrictions: every reader must honour them.")
+    revision: int = Field(default=1, description="1 as submitted; each correction and the withdrawal add one.")
+    updated_at: datetime | None = Field(default=None, description="When it was last corrected or withdrawn.")
+    withdrawn: bool = Field(default=False, description="Withdrawn by its agency: kept, but not counted.")
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str | None = None
+
+
+class RevisionOut(BaseModel):
+    revision: int
+    kind: RevisionKind
+    at: datetime
+    token_id: str | None = Field(description="The token that made the revision (your own agency's reports only).")
+    reason: str | None = Field(description="The reporting agency's reason (none for the submission).")
+    changed: list[str] = Field(description="The fields this revision changed.")
+    report: ReportState = Field(description="The report's fields after this revision.")
+
+
+class ReportHistory(BaseModel):
+    report_id: str
+    agency: str
+    revision: int = Field(description="The current revision.")
+    withdrawn: bool
+    items: list[RevisionOut] = Field(description="Every revision, oldest (the submission) first.")
 
 
 class AlertOut(BaseModel):
@@ -200,6 +304,12 @@ class AlertOut(BaseModel):
 
 class ReportCreated(ReportOut):
     alerts: list[AlertOut] = Field(description="Alerts this report raised for the submitting agency.")
+
+
+class ReportCorrected(ReportOut):
+    changed: list[str] = Field(description="The fields this correction changed (empty: nothing changed, no new "
+                                           "revision).")
+    alerts: list[AlertOut] = Field(description="Alerts the corrected report raised for your agency.")
 
 
 class ReportList(BaseModel):

@@ -1,5 +1,6 @@
-"""Aggregates the dashboard shows that the API does not, each restricted by ``crud.visible_to``:
-the one statement of who may see what, so a page never counts a report its agency may not see."""
+"""Aggregates the dashboard shows that the API does not, each restricted by ``crud.counted_for``:
+``crud.visible_to`` (the one statement of who may see what, so a page never counts a report its
+agency may not see) without the withdrawn reports, which no statistic counts."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def monthly_sightings(session: Session, *, principal: Principal) -> list[tuple[s
     """Visible reports per month of the event date, oldest first."""
     month = _month(session).label("month")
     rows = session.execute(
-        select(month, func.count(Report.id)).where(crud.visible_to(principal.agency_id)).group_by(month)
+        select(month, func.count(Report.id)).where(crud.counted_for(principal.agency_id)).group_by(month)
         .order_by(month)
     ).all()
     return [(str(m), int(n)) for m, n in rows]
@@ -44,7 +45,7 @@ class SubstanceRow:
 def visible_substances(session: Session, *, principal: Principal, limit: int = 50, offset: int = 0,
                        order: str = "recent") -> tuple[int, list[SubstanceRow]]:
     """Distinct substances among the visible reports, with counts and first and last sightings."""
-    visible = crud.visible_to(principal.agency_id)
+    visible = crud.counted_for(principal.agency_id)
     total = int(session.scalar(select(func.count(func.distinct(Report.inchikey))).where(visible)) or 0)
     first, last, n = func.min(Report.event_date), func.max(Report.event_date), func.count(Report.id)
     orders: dict[str, tuple[Any, ...]] = {
@@ -61,7 +62,7 @@ def visible_substances(session: Session, *, principal: Principal, limit: int = 5
 
 
 def visible_counts(session: Session, *, principal: Principal) -> dict[str, int]:
-    visible = crud.visible_to(principal.agency_id)
+    visible = crud.counted_for(principal.agency_id)
     row = session.execute(
         select(func.count(Report.id), func.count(func.distinct(Report.inchikey)),
                func.count(func.distinct(Report.country)), func.count(func.distinct(Report.agency_id)))
@@ -71,7 +72,7 @@ def visible_counts(session: Session, *, principal: Principal) -> dict[str, int]:
 
 
 def visible_country_codes(session: Session, *, principal: Principal) -> list[str]:
-    rows = session.scalars(select(Report.country).where(crud.visible_to(principal.agency_id)).distinct()
+    rows = session.scalars(select(Report.country).where(crud.counted_for(principal.agency_id)).distinct()
                            .order_by(Report.country))
     return list(rows)
 
@@ -81,7 +82,7 @@ def visible_agency_names(session: Session, *, principal: Principal) -> list[str]
 
     rows = session.scalars(
         select(Agency.name).where(Agency.id.in_(
-            select(Report.agency_id).where(crud.visible_to(principal.agency_id)).distinct()
+            select(Report.agency_id).where(crud.counted_for(principal.agency_id)).distinct()
         )).order_by(Agency.name)
     )
     return list(rows)

@@ -46,6 +46,14 @@ ALERT_KINDS = {
     "first_sighting_country": "First sighting in the country",
     "not_controlled_at_home": "Not controlled at home",
     "controlled_by_partner": "Controlled by a partner, not at home",
+    "report_corrected": "Report corrected",
+    "report_withdrawn": "Report withdrawn",
+}
+#: the fields of a report by their labels on its page (its revision history names them so)
+FIELD_LABELS = {
+    "substance": "Substance", "event_type": "Event", "date": "Date of the event", "country": "Country",
+    "region": "Region", "quantity": "Quantity", "unit": "Unit", "notes": "Notes", "case_ref": "Case reference",
+    "sharing": "Sharing", "restrictions": "Restrictions",
 }
 BASIS = {"listed": "listed", "class": "class definition", "precursor": "precursor", "none": "not controlled"}
 
@@ -117,7 +125,8 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.filters.update(country=_country, quantity=_quantity, when=_when, short=_short, mass=_mass, span=_span,
                              substance_name=_substance_name)
 templates.env.globals.update(
-    EVENT_TYPES=EVENT_TYPES, SHARING=SHARING, ALERT_KINDS=ALERT_KINDS, BASIS=BASIS, version=__version__,
+    EVENT_TYPES=EVENT_TYPES, SHARING=SHARING, ALERT_KINDS=ALERT_KINDS, BASIS=BASIS, FIELD_LABELS=FIELD_LABELS,
+    version=__version__,
 )
 
 

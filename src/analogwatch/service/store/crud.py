@@ -1,13 +1,14 @@
 """Keyword-only CRUD functions over the models. None of them commits: the caller owns the transaction.
 
 Every query that returns reports, or anything derived from them, goes through :func:`visible_to`,
-the one statement of who may see what.
+the one statement of who may see what. Listings and statistics also leave out withdrawn reports
+(:func:`counted_for`, and ``ReportFilter.include_withdrawn``); a withdrawn report is still read by id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from analogwatch.service.store.models import (
     ApiToken,
     AuditEntry,
     Report,
+    ReportRevision,
     utcnow,
 )
 
@@ -185,6 +187,12 @@ def visible_to(agency_id: int) -> ColumnElement[bool]:
     )
 
 
+def counted_for(agency_id: int) -> ColumnElement[bool]:
+    """The reports listings and statistics count for ``agency_id``: the visible ones that are not
+    withdrawn (a withdrawn report is still shown by id, and listed on request)."""
+    return and_(visible_to(agency_id), Report.withdrawn_at.is_(None))
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     """Filters of a report search; ``inchikeys`` None means any substance."""
@@ -196,10 +204,11 @@ class ReportFilter:
     event_type: str | None = None
     agency: str | None = None
     sharing: str | None = None
+    #: withdrawn reports are left out unless asked for
+    include_withdrawn: bool = False
 
     def without_substance(self) -> ReportFilter:
-        return ReportFilter(None, self.date_from, self.date_to, self.country, self.event_type, self.agency,
-                            self.sharing)
+        return replace(self, inchikeys=None)
 
 
 def _conditions(principal: Principal, f: ReportFilter) -> list[ColumnElement[bool]]:
@@ -218,6 +227,8 @@ def _conditions(principal: Principal, f: ReportFilter) -> list[ColumnElement[boo
         conds.append(Report.agency_id.in_(select(Agency.id).where(Agency.name == f.agency)))
     if f.sharing is not None:
         conds.append(Report.sharing == f.sharing)
+    if not f.include_withdrawn:
+        conds.append(Report.withdrawn_at.is_(None))
     return conds
 
 
@@ -244,6 +255,37 @@ def get_visible_report(session: Session, *, principal: Principal, report_id: str
 
 def report_owner(session: Session, *, report_id: str) -> int | None:
     return session.scalar(select(Report.agency_id).where(Report.id == report_id))
+
+
+def lock_visible_report(session: Session, *, principal: Principal, report_id: str) -> Report | None:
+    """The visible report, its row locked until the transaction ends (PostgreSQL; SQLite writers
+    are serial anyway), for a correction or a withdrawal."""
+    return session.scalar(
+        select(Report).where(Report.id == report_id, visible_to(principal.agency_id))
+        .with_for_update(of=Report).execution_options(populate_existing=True)
+    )
+
+
+def list_revisions(session: Session, *, report_id: str) -> list[ReportRevision]:
+    """The stored revisions of a report, oldest first (none until it is first corrected or withdrawn)."""
+    return list(session.scalars(
+        select(ReportRevision).where(ReportRevision.report_id == report_id).order_by(ReportRevision.revision)
+    ))
+
+
+def add_revision(
+    session: Session, *, report_id: str, revision: int, kind: str, at: datetime, token_id: str, role: str | None,
+    reason: str | None, changed: list[str], state: dict[str, Any],
+) -> ReportRevision:
+    row = ReportRevision(report_id=report_id, revision=revision, kind=kind, at=at, token_id=token_id, role=role,
+                         reason=reason, changed=changed, state=state)
+    session.add(row)
+    return row
+
+
+def alerted_agencies(session: Session, *, report_id: str) -> set[int]:
+    """The agencies that have received an alert about a report."""
+    return set(session.scalars(select(Alert.agency_id).where(Alert.report_id == report_id).distinct()))
 
 
 def count_reports(session: Session, *, principal: Principal, filters: ReportFilter) -> int:

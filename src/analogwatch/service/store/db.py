@@ -83,7 +83,7 @@ def alembic_config():  # type: ignore[no-untyped-def]
 
 
 #: the newest migration (a test checks it against the migration scripts)
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -119,7 +119,12 @@ class Agreement(Base):
 
 
 class Report(Base):
-    """An identification event, with the substance as resolved and judged when it was submitted."""
+    """An identification event, with the substance as resolved and judged when it was submitted
+    (or, after a correction that changed it, when it was corrected).
+
+    The row holds the current state; ``revision`` counts its versions. Corrections and the
+    withdrawal are kept in ``report_revisions``; a withdrawn report stays, marked, and is never
+    deleted."""
 
     __tablename__ = "reports"
 
@@ -145,6 +150,12 @@ class Report(Base):
     sharing: Mapped[str] = mapped_column(String(10), index=True)
     restrictions: Mapped[list[str]] = mapped_column(JSON)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    #: 1 as submitted; each correction and the withdrawal add one
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: time of the latest correction or of the withdrawal
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
@@ -155,6 +166,33 @@ class Report(Base):
             "event_type IN ('seizure', 'laboratory_identification', 'darknet_sighting', 'poisoning')",
             name="event_type",
         ),
+    )
+
+
+class ReportRevision(Base):
+    """One version of a report: the state of its fields after the revision, who made it, when and
+    why. Revision 1 is the report as submitted (stored when the report first changes); the table
+    is append-only: database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "report_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    #: submitted, corrected or withdrawn
+    kind: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    token_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: the fields this revision changed (empty for the submission and the withdrawal)
+    changed: Mapped[list[str]] = mapped_column(JSON)
+    #: the report's fields after this revision (crud.report_state)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (
+        UniqueConstraint("report_id", "revision"),
+        CheckConstraint("kind IN ('submitted', 'corrected', 'withdrawn')", name="kind"),
     )
 
 

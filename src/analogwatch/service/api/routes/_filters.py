@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
@@ -58,6 +58,7 @@ def report_query(
     agency: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
                                                    description="Name of the reporting agency.")] = None,
     sharing: Annotated[Sharing | None, Query()] = None,
+    include_withdrawn: Annotated[bool, Query(description="Also the reports their agencies withdrew.")] = False,
 ) -> ReportQuery:
     if country is not None:
         try:
@@ -70,7 +71,7 @@ def report_query(
         raise _invalid("substance", "empty substance query", substance)
     base = crud.ReportFilter(
         date_from=date_from, date_to=date_to, country=country, event_type=event_type.value if event_type else None,
-        agency=agency, sharing=sharing.value if sharing else None,
+        agency=agency, sharing=sharing.value if sharing else None, include_withdrawn=include_withdrawn,
     )
     return ReportQuery(substance, match, threshold, base)
 
@@ -93,5 +94,4 @@ def resolve_filter(
                                               query.threshold))
     except SearchError as exc:
         raise _invalid("substance", str(exc), query.substance) from None
-    b = query.base
-    return crud.ReportFilter(keys, b.date_from, b.date_to, b.country, b.event_type, b.agency, b.sharing)
+    return replace(query.base, inchikeys=keys)

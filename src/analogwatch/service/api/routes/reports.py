@@ -1,12 +1,14 @@
-"""Reports: submit one, read one, search, and bulk import and export."""
+"""Reports: submit one, read one, search, bulk import and export; correct or withdraw one, and read
+its revision history."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Header, HTTPException, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy.orm import Session
 
 from analogwatch.service import audit
 from analogwatch.service.alerts import alert_out
@@ -18,6 +20,7 @@ from analogwatch.service.api.deps import (
     WriterAgency,
 )
 from analogwatch.service.api.routes._filters import ReportQuery, report_query, resolve_filter
+from analogwatch.service.auth import Principal
 from analogwatch.service.bulk import (
     ImportFileError,
     decode,
@@ -26,17 +29,35 @@ from analogwatch.service.bulk import (
     format_for,
     parse_import,
 )
-from analogwatch.service.reports import report_out, submit, substance_problem
+from analogwatch.service.reports import (
+    CorrectionPlan,
+    InvalidCorrection,
+    RevisionError,
+    correct,
+    history,
+    may_revise,
+    plan_correction,
+    report_out,
+    submit,
+    substance_problem,
+    withdraw,
+)
 from analogwatch.service.schemas import (
     ImportRejected,
     ImportResult,
+    ReportCorrected,
+    ReportCorrection,
     ReportCreated,
+    ReportHistory,
     ReportIn,
     ReportList,
     ReportOut,
+    ReportWithdrawal,
 )
 from analogwatch.service.store import crud
 from analogwatch.service.store.db import advisory_lock, begin_write
+from analogwatch.service.store.models import Report
+from analogwatch.verdicts import Result
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -189,17 +210,142 @@ def import_reports(
     return ImportResult(imported=len(ids), ids=ids, alerts=n_alerts)
 
 
-@router.get("/{report_id}", response_model=ReportOut, responses={404: {"description": "No report you can see."}})
+NOT_VISIBLE = "no report with this id is visible to your agency"
+HIDDEN: dict[int | str, dict[str, Any]] = {404: {"description": "No report you can see."}}
+
+
+def _not_found(session: Session, request: Request, principal: Principal, report_id: str) -> HTTPException:
+    """The same words whether the report is missing or hidden: the caller sees its own entry. The
+    owner of a hidden report sees the attempt in its audit log."""
+    owner = crud.report_owner(session, report_id=report_id)
+    audit.record_read(session, request, principal, status=404, object_id=report_id, owner_agency_id=owner,
+                      detail="not found")
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_VISIBLE)
+
+
+def _refused(session: Session, request: Request, principal: Principal, report: Report,
+             exc: RevisionError) -> HTTPException:
+    """A refused correction or withdrawal (403, 409), in the audit log of both agencies."""
+    report_id, owner = report.id, report.agency_id
+    session.rollback()
+    audit.record_read(session, request, principal, status=exc.status, object_id=report_id,
+                      owner_agency_id=owner, detail=exc.message)
+    return HTTPException(exc.status, detail=exc.message)
+
+
+@router.get("/{report_id}", response_model=ReportOut, responses=HIDDEN)
 def get_report(request: Request, report_id: ReportId, session: SessionDep, principal: CurrentAgency) -> ReportOut:
-    """One report, if your agency may see it (a report you may not see is 'not found', like a missing one)."""
+    """One report, if your agency may see it (a report you may not see is 'not found', like a missing one).
+    A withdrawn report is still answered, marked withdrawn."""
     report = crud.get_visible_report(session, principal=principal, report_id=report_id)
     if report is None:
-        owner = crud.report_owner(session, report_id=report_id)
-        # The same words whether the report is missing or hidden: the caller sees its own entry. The
-        # owner of a hidden report sees the attempt in its audit log.
-        audit.record_read(session, request, principal, status=404, object_id=report_id, owner_agency_id=owner,
-                          detail="not found")
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no report with this id is visible to your agency")
+        raise _not_found(session, request, principal, report_id)
     out = report_out(report)
     audit.record_read(session, request, principal, object_id=report.id, owner_agency_id=report.agency_id)
     return out
+
+
+@router.patch(
+    "/{report_id}", response_model=ReportCorrected,
+    responses={**HIDDEN, 403: {"description": "Not your agency's report, or a read-only token."},
+               409: {"description": "The report is withdrawn, or changed since base_revision."},
+               422: {"description": "The corrected report would not be a valid submission; nothing is stored."}},
+)
+def correct_report(
+    request: Request, report_id: ReportId, body: ReportCorrection, session: SessionDep, principal: WriterAgency,
+    resolver: ResolverDep,
+) -> ReportCorrected:
+    """Correct your agency's report: give the reason and the fields that change. The corrected report is
+    validated like a submission; a new substance is resolved and judged again, as of today, and the
+    corrected report raises the alerts a new submission would that it has not raised before. The earlier
+    version stays in the report's history."""
+    report = crud.get_visible_report(session, principal=principal, report_id=report_id)
+    if report is None:
+        raise _not_found(session, request, principal, report_id)
+    resolved: dict[str, Result] = {}
+
+    def resolve(text: str) -> Result:
+        if text not in resolved:
+            resolved[text] = resolver.check(text)
+        return resolved[text]
+
+    def plan_for(report: Report) -> CorrectionPlan:
+        try:
+            may_revise(principal, report)
+            if body.base_revision is not None and body.base_revision != report.revision:
+                raise RevisionError(status.HTTP_409_CONFLICT, f"the report is at revision {report.revision}, not "
+                                                              f"{body.base_revision}; read it again")
+            return plan_correction(report, body.changes(), resolve=resolve)
+        except RevisionError as exc:
+            raise _refused(session, request, principal, report, exc) from None
+        except InvalidCorrection as exc:
+            session.rollback()
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                detail=[{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]) from None
+
+    plan = plan_for(report)
+    session.commit()  # the substance was resolved outside the write transaction
+    begin_write(session)
+    report = crud.lock_visible_report(session, principal=principal, report_id=report_id)
+    if report is None:
+        raise _not_found(session, request, principal, report_id)
+    if report.revision != plan.base_revision:
+        # corrected meanwhile by another request: the changes apply to the revision now stored (with
+        # base_revision, that is a 409)
+        plan = plan_for(report)
+    try:
+        report, changed, alerts = correct(session, principal=principal, report=report, plan=plan,
+                                          reason=body.reason)
+    except RevisionError as exc:
+        raise _refused(session, request, principal, report, exc) from None
+    detail = (f"revision {report.revision}: {', '.join(changed)}; {len(alerts)} alerts; reason: {body.reason}"
+              if changed else "no change")
+    audit.record(session, request, principal, status=200, object_id=report.id, owner_agency_id=report.agency_id,
+                 detail=detail)
+    session.commit()
+    if alerts:
+        _wake_webhooks(request)
+    mine = [alert_out(a) for a in alerts if a.agency_id == principal.agency_id]
+    return ReportCorrected(**report_out(report).model_dump(), changed=changed, alerts=mine)
+
+
+@router.get("/{report_id}/revisions", response_model=ReportHistory, responses=HIDDEN)
+def list_report_revisions(
+    request: Request, report_id: ReportId, session: SessionDep, principal: CurrentAgency,
+) -> ReportHistory:
+    """Every revision of a report your agency may see, the submission first: what it said, when it
+    changed, which fields, and the reporting agency's reason."""
+    report = crud.get_visible_report(session, principal=principal, report_id=report_id)
+    if report is None:
+        raise _not_found(session, request, principal, report_id)
+    out = history(session, principal=principal, report=report)
+    audit.record_read(session, request, principal, object_id=report.id, owner_agency_id=report.agency_id,
+                      detail=f"{len(out.items)} revisions")
+    return out
+
+
+@router.post(
+    "/{report_id}/withdraw", response_model=ReportOut,
+    responses={**HIDDEN, 403: {"description": "Not your agency's report, or a read-only token."}},
+)
+def withdraw_report(
+    request: Request, report_id: ReportId, body: ReportWithdrawal, session: SessionDep, principal: WriterAgency,
+) -> ReportOut:
+    """Withdraw your agency's report, with the reason. It is kept, marked withdrawn: answered by id and
+    in listings and exports with include_withdrawn=true, but no longer counted in listings, substance
+    pages or first sightings. Agencies alerted about it are told. Withdrawing it again changes nothing."""
+    begin_write(session)
+    report = crud.lock_visible_report(session, principal=principal, report_id=report_id)
+    if report is None:
+        raise _not_found(session, request, principal, report_id)
+    try:
+        report, now, alerts = withdraw(session, principal=principal, report=report, reason=body.reason)
+    except RevisionError as exc:
+        raise _refused(session, request, principal, report, exc) from None
+    detail = f"withdrawn (revision {report.revision}); reason: {body.reason}" if now else "already withdrawn"
+    audit.record(session, request, principal, status=200, object_id=report.id, owner_agency_id=report.agency_id,
+                 detail=detail)
+    session.commit()
+    if alerts:
+        _wake_webhooks(request)
+    return report_out(report)
