@@ -75,3 +75,7 @@ def main() -> None:
     needed = floor + standardised + formula + cores + fingerprints + nearest + canonical
     print(f"best share any run could reach: {floor / (needed + inchikey):.2f} (default), "
           f"{floor / needed:.2f} (--no-inchikey)")
+
+
+if __name__ == "__main__":
+    main()
