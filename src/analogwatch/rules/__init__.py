@@ -27,7 +27,9 @@ __all__ = [
 
 def default_evaluators(registry: Registry) -> list[ClassEvaluator]:
     """The class definitions shipped with analogwatch (src/analogwatch/rules/definitions)."""
-    return [ClassDefinitionEvaluator(list(default_definitions()), registry)]
+    from analogwatch.rules.positional import PositionalIsomerEvaluator
+
+    return [ClassDefinitionEvaluator(list(default_definitions()), registry), PositionalIsomerEvaluator(registry)]
 
 
 def default_analogue_flagger(registry: Registry) -> AnalogueFlagger | None:
