@@ -179,7 +179,7 @@ def _in_paragraph_d_since(citation: str, effective: date, moved: str | None) -> 
 
 def _ring_systems(mol: Chem.Mol) -> Counter[str]:
     """Each ring system (fused or spiro rings together) as a canonical SMILES of its ring atoms and
-    ring bonds alone, without substituents."""
+    ring bonds alone, without substituents or hydrogens."""
     info = mol.GetRingInfo()
     systems: list[set[int]] = []
     for ring in info.AtomRings():
@@ -196,5 +196,10 @@ def _ring_systems(mol: Chem.Mol) -> Counter[str]:
             if b.GetBeginAtomIdx() in atoms and b.GetEndAtomIdx() in atoms and b.IsInRing()
         ]
         fragment = Chem.PathToSubmol(mol, bonds)
+        for atom in fragment.GetAtoms():
+            # Hydrogens belong to the substitution pattern, not to the ring system: an indole is the
+            # same ring system whether its nitrogen carries H or a substituent.
+            atom.SetNumExplicitHs(0)
+            atom.SetNoImplicit(True)
         out[Chem.MolToSmiles(fragment)] += 1
     return out
