@@ -21,6 +21,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy import or_, select, update
@@ -30,6 +31,9 @@ from analogwatch import __version__
 from analogwatch.service.settings import Settings
 from analogwatch.service.store.db import begin_write
 from analogwatch.service.store.models import Agency, WebhookDelivery, utcnow
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 log = logging.getLogger("analogwatch.webhooks")
 
@@ -170,3 +174,10 @@ class WebhookWorker:
             values.update(next_attempt_at=now + timedelta(seconds=backoff(self.settings, attempt)))
         with self.sessions() as s, s.begin():
             s.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values))
+
+
+def wake_worker(request: Request) -> None:
+    """Tell the app's webhook worker that deliveries were queued (an app may run without one)."""
+    worker = getattr(request.app.state, "webhooks", None)
+    if worker is not None:
+        worker.wake()

@@ -45,6 +45,7 @@ from analogwatch.service.schemas import (
 from analogwatch.service.store import crud
 from analogwatch.service.store.db import begin_write
 from analogwatch.service.store.models import Report
+from analogwatch.service.webhooks import wake_worker
 from analogwatch.web import queries
 from analogwatch.web.errors import PageError, forbidden, not_found
 from analogwatch.web.pages._common import ResolverDep, SessionDep, audit_read, parse_date, parse_int
@@ -204,9 +205,7 @@ def create_report(
                      owner_agency_id=principal.agency_id,
                      detail=f"{report.inchikey} {report.sharing}; {len(alerts)} alerts (dashboard)")
         session.commit()
-        worker = getattr(request.app.state, "webhooks", None)
-        if worker is not None:
-            worker.wake()
+        wake_worker(request)
         return RedirectResponse(f"/reports/{report.id}?created=1", status_code=status.HTTP_303_SEE_OTHER)
     raise forbidden("The same form was submitted twice at once; reload the report list.")
 
@@ -396,9 +395,8 @@ def correct_report(
                  detail=(f"revision {report.revision}: {', '.join(changed)}; {len(alerts)} alerts; reason: "
                          f"{reason.strip()} (dashboard)") if changed else "no change (dashboard)")
     session.commit()
-    worker = getattr(request.app.state, "webhooks", None)
-    if alerts and worker is not None:
-        worker.wake()
+    if alerts:
+        wake_worker(request)
     return RedirectResponse(f"/reports/{report.id}" + ("?corrected=1" if changed else ""),
                             status_code=status.HTTP_303_SEE_OTHER)
 
@@ -432,7 +430,6 @@ def withdraw_report(request: Request, report_id: str, principal: WebAgency, sess
                  detail=(f"withdrawn (revision {report.revision}); reason: {reason} (dashboard)" if now
                          else "already withdrawn (dashboard)"))
     session.commit()
-    worker = getattr(request.app.state, "webhooks", None)
-    if alerts and worker is not None:
-        worker.wake()
+    if alerts:
+        wake_worker(request)
     return RedirectResponse(f"/reports/{report.id}?withdrawn=1", status_code=status.HTTP_303_SEE_OTHER)

@@ -57,18 +57,13 @@ from analogwatch.service.schemas import (
 from analogwatch.service.store import crud
 from analogwatch.service.store.db import advisory_lock, begin_write
 from analogwatch.service.store.models import Report
+from analogwatch.service.webhooks import wake_worker
 from analogwatch.verdicts import Result
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 ReportId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The report id (32 hex digits).")]
 QueryDep = Annotated[ReportQuery, Depends(report_query)]
-
-
-def _wake_webhooks(request: Request) -> None:
-    worker = getattr(request.app.state, "webhooks", None)
-    if worker is not None:
-        worker.wake()
 
 
 @router.post(
@@ -113,7 +108,7 @@ def create_report(
                      owner_agency_id=principal.agency_id,
                      detail=f"{report.inchikey} {report.sharing}; {len(alerts)} alerts")
         session.commit()
-        _wake_webhooks(request)
+        wake_worker(request)
         mine = [alert_out(a) for a in alerts if a.agency_id == principal.agency_id]
         return ReportCreated(**report_out(report).model_dump(), alerts=mine)
     raise HTTPException(status.HTTP_409_CONFLICT, detail="Idempotency-Key conflict; retry")
@@ -206,7 +201,7 @@ def import_reports(
     audit.record(session, request, principal, status=201, owner_agency_id=principal.agency_id,
                  detail=f"imported {len(ids)} reports ({fmt})")
     session.commit()
-    _wake_webhooks(request)
+    wake_worker(request)
     return ImportResult(imported=len(ids), ids=ids, alerts=n_alerts)
 
 
@@ -304,7 +299,7 @@ def correct_report(
                  detail=detail)
     session.commit()
     if alerts:
-        _wake_webhooks(request)
+        wake_worker(request)
     mine = [alert_out(a) for a in alerts if a.agency_id == principal.agency_id]
     return ReportCorrected(**report_out(report).model_dump(), changed=changed, alerts=mine)
 
@@ -347,5 +342,5 @@ def withdraw_report(
                  detail=detail)
     session.commit()
     if alerts:
-        _wake_webhooks(request)
+        wake_worker(request)
     return report_out(report)
