@@ -245,25 +245,22 @@ class ReportState(BaseModel):
     notes: str | None
     case_ref: str | None
     sharing: Sharing
-    restrictions: list[str]
+    restrictions: list[str] = Field(description="Purpose restrictions: every reader must honour them.")
 
 
-class ReportOut(BaseModel):
+class _ReportHead(BaseModel):
+    """Which report, whose, and when it was submitted (the first fields of ReportOut)."""
+
     id: str
     agency: str
     agency_country: str
     submitted_at: datetime
-    substance: SubstanceRecord
-    event_type: EventType
-    date: Date
-    country: str
-    region: str | None
-    quantity: float | None
-    unit: Unit | None
-    notes: str | None
-    case_ref: str | None
-    sharing: Sharing
-    restrictions: list[str] = Field(description="Purpose restrictions: every reader must honour them.")
+
+
+# A report as it stands: its head, its current state and its revision status, in that order (pydantic
+# puts inherited fields from the last base first). No docstring: it would become the API schema's text.
+class ReportOut(ReportState, _ReportHead):
+
     revision: int = Field(default=1, description="1 as submitted; each correction and the withdrawal add one.")
     updated_at: datetime | None = Field(default=None, description="When it was last corrected or withdrawn.")
     withdrawn: bool = Field(default=False, description="Withdrawn by its agency: kept, but not counted.")
