@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from rdkit import Chem
 
+from analogwatch.chem.parse import mol_from_smiles
+from analogwatch.chem.standardize import standardize
 from analogwatch.errors import RuleError
 from analogwatch.verdicts import Match
 
@@ -58,22 +60,18 @@ class PositionalIsomerEvaluator:
         self._functionalities = self._compile()
         self.registry = registry
         self._by_formula: dict[str, list[_Hallucinogen]] = {}
-        from analogwatch.chem.parse import mol_from_smiles
-        from analogwatch.chem.standardize import standardize
-
         for sub in registry.substances:
-            if not sub.smiles:
+            in_d = [
+                (lst, found) for lst in sub.listings
+                if lst.jurisdiction == self.jurisdiction and (found := _PARAGRAPH_D.search(lst.citation or ""))
+            ]
+            if not sub.smiles or not in_d:
                 continue
-            for lst in sub.listings:
-                if lst.jurisdiction != self.jurisdiction:
-                    continue
-                found = _PARAGRAPH_D.search(lst.citation or "")
-                if not found:
-                    continue
+            std = standardize(mol_from_smiles(sub.smiles))
+            profile = self.profile(std.mol)  # once per substance, whatever its number of listings
+            for lst, found in in_d:
                 since = _in_paragraph_d_since(lst.citation, lst.effective, found.group(1))
-                std = standardize(mol_from_smiles(sub.smiles))
-                entry = _Hallucinogen(sub, lst, since, self.profile(std.mol))
-                self._by_formula.setdefault(std.formula, []).append(entry)
+                self._by_formula.setdefault(std.formula, []).append(_Hallucinogen(sub, lst, since, profile))
 
     def _compile(self) -> list[tuple[str, Chem.Mol]]:
         out = []
